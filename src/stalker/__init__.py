@@ -1,0 +1,62 @@
+"""Stalker: a Production Asset Management object model for animation and VFX.
+
+``stalker.defaults`` is created before the models are imported because some
+models read it while their classes are defined.
+"""
+
+from stalker import config
+from stalker.version import __version__
+
+defaults: config.Config = config.Config()
+
+__title__ = "stalker"
+__description__ = "Production Asset Management object model for animation and VFX"
+__uri__ = "https://github.com/stalker-pipeline/stalker"
+__author__ = "the stalker developers"
+__email__ = ""
+__license__ = "LGPLv3"
+__copyright__ = "the stalker developers"
+__string_types__ = (str,)
+
+from stalker.log import get_logger  # noqa: E402
+
+logger = get_logger(__name__)
+
+# The object model, re-exported so that ``from stalker import Task`` works.
+from stalker.models.auth import Group, Permission, Role, User  # noqa: E402
+from stalker.models.department import Department, DepartmentUser  # noqa: E402
+from stalker.models.entity import Entity, EntityGroup, SimpleEntity  # noqa: E402
+from stalker.models.link import Link  # noqa: E402
+from stalker.models.mixins import (  # noqa: E402
+    CodeMixin,
+    StatusMixin,
+    TargetEntityTypeMixin,
+)
+from stalker.models.note import Note  # noqa: E402
+from stalker.models.status import Status, StatusList  # noqa: E402
+from stalker.models.tag import Tag  # noqa: E402
+from stalker.models.type import EntityType, Type  # noqa: E402
+
+__all__ = [
+    "CodeMixin",
+    "Department",
+    "DepartmentUser",
+    "Entity",
+    "EntityGroup",
+    "EntityType",
+    "Group",
+    "Link",
+    "Note",
+    "Permission",
+    "Role",
+    "SimpleEntity",
+    "Status",
+    "StatusList",
+    "StatusMixin",
+    "Tag",
+    "TargetEntityTypeMixin",
+    "Type",
+    "User",
+    "__version__",
+    "defaults",
+]

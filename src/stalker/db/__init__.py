@@ -1,0 +1,448 @@
+"""Connecting to the database (``setup``) and filling it with defaults (``init``)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    engine_from_config,
+    event,
+    inspect,
+    select,
+)
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+import stalker
+from stalker.db.declarative import Base, mapped_class
+from stalker.db.session import DBSession
+
+logger = logging.getLogger(__name__)
+
+#: The schema revision this code works with (head of our migrations).
+alembic_version = "stalker_0001"
+
+_alembic_metadata = MetaData()
+_alembic_table = Table(
+    "alembic_version",
+    _alembic_metadata,
+    Column("version_num", String(32), primary_key=True),
+)
+
+#: Classes ``init()`` registers, in the order it registers them.
+DEFAULT_ENTITY_TYPE_NAMES = [
+    "Asset",
+    "AuthenticationLog",
+    "Budget",
+    "BudgetEntry",
+    "Client",
+    "Daily",
+    "Department",
+    "Entity",
+    "EntityGroup",
+    "FilenameTemplate",
+    "Good",
+    "Group",
+    "ImageFormat",
+    "Invoice",
+    "Link",
+    "Message",
+    "Note",
+    "Page",
+    "Payment",
+    "Permission",
+    "PriceList",
+    "Project",
+    "Repository",
+    "Review",
+    "Role",
+    "Scene",
+    "Sequence",
+    "Shot",
+    "SimpleEntity",
+    "Status",
+    "StatusList",
+    "Structure",
+    "Studio",
+    "Tag",
+    "Task",
+    "Ticket",
+    "TicketLog",
+    "TimeLog",
+    "Type",
+    "User",
+    "Vacation",
+    "Version",
+]
+
+#: Classes given a StatusList by ``init()`` (config keys ``<name>_status_*``).
+_STATUSED_CLASSES = (
+    ("Daily", "daily"),
+    ("Project", "project"),
+    ("Task", "task"),
+    ("Asset", "task"),
+    ("Shot", "task"),
+    ("Sequence", "task"),
+    ("Review", "review"),
+)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Make SQLite enforce foreign keys and honour transactions like PostgreSQL.
+
+    The stdlib driver ignores foreign keys unless asked and opens transactions
+    lazily, which breaks SAVEPOINTs; SQLAlchemy's documented recipe is to turn
+    the driver's own handling off and emit BEGIN ourselves.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def create_engine_from_settings(settings: dict[str, Any]) -> Engine:
+    """An engine from ``sqlalchemy.*`` keys that behaves alike on every backend."""
+    engine = engine_from_config(settings, prefix="sqlalchemy.")
+    _configure_sqlite(engine)
+    return engine
+
+
+def setup(settings: dict[str, Any] | None = None) -> None:
+    """Connect ``DBSession`` to a database and create the missing tables.
+
+    No rows are inserted (see :func:`init`). Calling it again rebinds the
+    session to the new database.
+    """
+    from stalker.models.status import clear_status_list_cache
+
+    if settings is None:
+        settings = stalker.defaults.database_engine_settings
+    engine = create_engine_from_settings(settings)
+    DBSession.remove()
+    DBSession.configure(bind=engine, **stalker.defaults.database_session_settings)
+    clear_status_list_cache()
+    check_alembic_version()
+    Base.metadata.create_all(engine)
+    DBSession.commit()
+    update_defaults_with_studio()
+    create_repo_vars()
+
+
+def init() -> None:
+    """Create the default data Stalker relies on; calling it twice adds nothing."""
+    _register_classes(_registrable_classes())
+    admin = __create_admin__() if stalker.defaults.auto_create_admin else None
+    create_ticket_statuses()
+    for class_name, config_prefix in _STATUSED_CLASSES:
+        create_entity_statuses(
+            entity_type=class_name,
+            status_names=stalker.defaults[f"{config_prefix}_status_names"],
+            status_codes=stalker.defaults[f"{config_prefix}_status_codes"],
+            user=admin,
+        )
+    create_alembic_table()
+    logger.debug("database initialised")
+
+
+def _registrable_classes() -> list[type]:
+    """The default classes that exist in this version of the object model."""
+    classes = []
+    for name in DEFAULT_ENTITY_TYPE_NAMES:
+        try:
+            classes.append(mapped_class(name))
+        except LookupError:
+            logger.debug("%s is not part of the object model yet", name)
+    return classes
+
+
+def register(class_: type) -> None:
+    """Record ``class_`` as an EntityType and create its Allow/Deny permissions."""
+    if not isinstance(class_, type):
+        from stalker.models.validation import type_error
+
+        raise type_error("db", "register.class_", "a class", class_)
+    _register_classes([class_])
+
+
+def _entity_type_flags(class_: type) -> dict[str, bool]:
+    from stalker.models.mixins import StatusMixin
+
+    def is_a(mixin_name: str) -> bool:
+        try:
+            mixin = getattr(stalker.models.mixins, mixin_name)
+        except AttributeError:
+            return False
+        return issubclass(class_, mixin)
+
+    import stalker.models.mixins
+
+    return {
+        "statusable": issubclass(class_, StatusMixin),
+        "dateable": is_a("DateRangeMixin"),
+        "schedulable": is_a("ScheduleMixin"),
+        "accepts_references": is_a("ReferenceMixin"),
+    }
+
+
+def _register_classes(classes: Sequence[type]) -> None:
+    """Add the EntityTypes and Permissions missing for ``classes``; one commit."""
+    from stalker.models.auth import Permission
+    from stalker.models.type import EntityType
+
+    session = DBSession()
+    names = [class_.__name__ for class_ in classes]
+    with session.no_autoflush:
+        known_types = set(
+            session.scalars(select(EntityType.name).where(EntityType.name.in_(names)))
+        )
+        known_permissions: set[tuple[str, str, str]] = set(
+            session.execute(
+                select(
+                    Permission._access, Permission._action, Permission._class_name
+                ).where(Permission._class_name.in_(names))
+            ).all()
+        )
+    for class_ in classes:
+        name = class_.__name__
+        if name not in known_types:
+            entity_type = EntityType(name=name)
+            for flag, value in _entity_type_flags(class_).items():
+                setattr(entity_type, flag, value)
+            session.add(entity_type)
+        for access in ("Allow", "Deny"):
+            for action in stalker.defaults.actions:
+                if (access, action, name) not in known_permissions:
+                    session.add(Permission(access, action, name))
+    session.commit()
+
+
+def __create_admin__() -> Any:
+    """Get or create the ``admins`` department and group and the admin user."""
+    from stalker.models.auth import Group, User
+    from stalker.models.department import Department
+
+    session = DBSession()
+    defaults = stalker.defaults
+    with session.no_autoflush:
+        department = session.scalars(
+            select(Department).where(Department.name == defaults.admin_department_name)
+        ).first()
+        group = session.scalars(
+            select(Group).where(Group.name == defaults.admin_group_name)
+        ).first()
+        admin = session.scalars(
+            select(User).where(User.name == defaults.admin_name)
+        ).first()
+    if department is None:
+        department = Department(name=defaults.admin_department_name)
+        session.add(department)
+    if group is None:
+        group = Group(name=defaults.admin_group_name)
+        session.add(group)
+    if admin is None:
+        admin = User(
+            name=defaults.admin_name,
+            login=defaults.admin_login,
+            password=defaults.admin_password,
+            email=defaults.admin_email,
+            departments=[department],
+            groups=[group],
+        )
+        session.add(admin)
+        session.flush()
+        for entity in (admin, department, group):
+            entity.created_by = admin
+            entity.updated_by = admin
+    session.commit()
+    return admin
+
+
+def _admin_user() -> Any:
+    from stalker.models.auth import User
+
+    return (
+        DBSession()
+        .scalars(select(User).where(User.name == stalker.defaults.admin_name))
+        .first()
+    )
+
+
+def create_entity_statuses(
+    entity_type: str = "",
+    status_names: Sequence[str] | None = None,
+    status_codes: Sequence[str] | None = None,
+    user: Any = None,
+) -> None:
+    """Make sure a StatusList for ``entity_type`` holds the named statuses."""
+    from stalker.models.status import Status, StatusList
+
+    session = DBSession()
+    if not entity_type or not status_names or not status_codes:
+        session.rollback()
+        raise ValueError(
+            "create_entity_statuses needs an entity_type, status_names and "
+            f"status_codes, not {entity_type!r}, {status_names!r}, {status_codes!r}"
+        )
+    with session.no_autoflush:
+        existing = list(
+            session.scalars(
+                select(Status)
+                .where(Status.name.in_(status_names))
+                .order_by(Status.status_id)
+            )
+        )
+        existing_names = {status.name for status in existing}
+        created = [
+            Status(name=name, code=code, created_by=user, updated_by=user)
+            for name, code in zip(status_names, status_codes, strict=True)
+            if name not in existing_names
+        ]
+        status_list = session.scalars(
+            select(StatusList)
+            .where(StatusList._target_entity_type == entity_type)
+            .order_by(StatusList.status_list_id)
+        ).first()
+    if status_list is None:
+        status_list = StatusList(
+            name=f"{entity_type} Statuses",
+            target_entity_type=entity_type,
+            created_by=user,
+            updated_by=user,
+        )
+        session.add(status_list)
+    wanted = existing + created
+    if list(status_list.statuses) != wanted or len(status_list.statuses) != len(wanted):
+        status_list.statuses = wanted
+    session.add_all(created)
+    session.commit()
+
+
+def create_ticket_statuses() -> None:
+    """Ticket statuses and the ``Defect``/``Enhancement`` ticket Types."""
+    from stalker.models.type import Type
+
+    admin = _admin_user()
+    defaults = stalker.defaults
+    create_entity_statuses(
+        "Ticket", defaults.ticket_status_names, defaults.ticket_status_codes, admin
+    )
+    session = DBSession()
+    with session.no_autoflush:
+        existing = set(
+            session.scalars(
+                select(Type.name).where(Type._target_entity_type == "Ticket")
+            )
+        )
+    for name in ("Defect", "Enhancement"):
+        if name not in existing:
+            session.add(
+                Type(
+                    name=name,
+                    code=name,
+                    target_entity_type="Ticket",
+                    created_by=admin,
+                    updated_by=admin,
+                )
+            )
+    session.commit()
+
+
+def get_alembic_version() -> str | None:
+    """The schema revision recorded in the database, or None."""
+    session = DBSession()
+    try:
+        with session.no_autoflush:
+            return session.execute(select(_alembic_table.c.version_num)).scalar()
+    except (OperationalError, ProgrammingError):
+        session.rollback()
+        return None
+
+
+def check_alembic_version() -> None:
+    """Refuse a database whose schema revision is not the one this code expects."""
+    current = get_alembic_version()
+    if current is not None and current != alembic_version:
+        DBSession.connection().invalidate()
+        raise ValueError(
+            f"the database schema is at revision {current!r} but this version of "
+            f"stalker needs {alembic_version!r}: upgrade the database to "
+            f"{alembic_version!r} with the migrations first"
+        )
+
+
+def create_alembic_table() -> None:
+    """Record our schema revision (never overwriting one already there)."""
+    session = DBSession()
+    connection = session.connection()
+    _alembic_metadata.create_all(connection)
+    if session.execute(select(_alembic_table.c.version_num)).first() is None:
+        session.execute(_alembic_table.insert().values(version_num=alembic_version))
+    session.commit()
+
+
+def update_defaults_with_studio() -> None:
+    """Let the studio's working hours and timing resolution become the defaults."""
+    try:
+        studio_class = mapped_class("Studio")
+    except LookupError:
+        return
+    studio = DBSession().scalars(select(studio_class).limit(1)).first()
+    if studio is not None:
+        studio.update_defaults()
+
+
+def create_repo_vars() -> None:
+    """Publish every repository's path for this OS as ``REPO<code>``/``REPO<id>``."""
+    try:
+        repository_class = mapped_class("Repository")
+    except LookupError:
+        return
+    for repository in DBSession().scalars(select(repository_class)):
+        _publish_repository(repository)
+
+
+def _publish_repository(repository: Any) -> None:
+    path = repository.path
+    if path is None:
+        return
+    defaults = stalker.defaults
+    if repository.code:
+        os.environ[defaults.repo_env_var_template % {"code": repository.code}] = path
+    os.environ[defaults.repo_env_var_template_old % {"id": repository.id}] = path
+
+
+def table_names() -> Iterable[str]:
+    """Names of the tables in the bound database (handy in tests and tools)."""
+    return inspect(DBSession.connection()).get_table_names()
+
+
+__all__ = [
+    "DBSession",
+    "alembic_version",
+    "check_alembic_version",
+    "create_alembic_table",
+    "create_entity_statuses",
+    "create_repo_vars",
+    "create_ticket_statuses",
+    "get_alembic_version",
+    "init",
+    "register",
+    "setup",
+    "update_defaults_with_studio",
+]

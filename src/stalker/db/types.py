@@ -1,0 +1,73 @@
+"""Column types that behave the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Dialect, Text
+from sqlalchemy.types import TypeDecorator
+
+
+class JSONEncodedDict(TypeDecorator[Any]):
+    """JSON stored as text, for databases without a native JSON type."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else json.dumps(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        return None if value is None else json.loads(value)
+
+
+GenericJSON = JSON().with_variant(JSONEncodedDict(), "sqlite")
+
+
+def _require_aware(value: datetime.datetime) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(
+            f"naive datetime {value!r} cannot be stored: Stalker needs "
+            "timezone-aware datetimes"
+        )
+
+
+class DateTimeUTC(TypeDecorator[datetime.datetime]):
+    """Timezone-aware datetimes that read back the same on every backend.
+
+    PostgreSQL stores ``timestamptz``; SQLite has no zones, so the value is
+    stored as naive UTC there. Either way naive input is refused and values
+    come back aware, in the machine's local zone.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(
+        self, value: datetime.datetime | None, dialect: Dialect
+    ) -> datetime.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(
+                f"naive datetime {value!r} cannot be stored: Stalker needs "
+                "timezone-aware datetimes"
+            )
+        if dialect.name == "sqlite":
+            return value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(
+        self, value: datetime.datetime | None, dialect: Dialect
+    ) -> datetime.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # SQLite: stored as naive UTC
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        return value.astimezone()
+
+
+#: The column type of every datetime in the object model.
+GenericDateTime = DateTimeUTC()

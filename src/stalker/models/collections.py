@@ -1,0 +1,94 @@
+"""Set-like collections for membership relations (decision D2).
+
+A studio TD writes ``department.users.append(me)`` and later
+``me.departments.append(department)``; both must leave one membership, not
+two link rows that break the commit. Every membership collection of the
+object model therefore ignores a member it already holds (by identity), from
+either side, and keeps first-insertion order.
+
+* :class:`UniqueList` is the ``collection_class`` of plain many-to-many
+  relationships (``Group.users``/``User.groups``, ``Entity.tags``, ...).
+* :func:`unique_association_proxy` builds the list attributes that create
+  association objects (``Department.users`` creates ``DepartmentUser``).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.ext.associationproxy import (
+    AssociationProxy,
+    _AssociationList,  # the list proxy SQLAlchemy documents for proxy_factory
+    association_proxy,
+)
+from sqlalchemy.orm.collections import collection, collection_adapter
+
+
+def _holds(items: list[Any], item: Any) -> bool:
+    return any(existing is item for existing in items)
+
+
+class UniqueList(list):  # type: ignore[type-arg]
+    """A relationship list that silently skips an item it already holds."""
+
+    @collection.appender
+    @collection.internally_instrumented
+    def append(self, item: Any, _sa_initiator: Any = None) -> None:
+        if _holds(self, item):
+            return
+        if _sa_initiator is not False:
+            adapter = collection_adapter(self)
+            if adapter is not None:
+                item = adapter.fire_append_event(item, _sa_initiator)
+        super().append(item)
+
+    @collection.internally_instrumented
+    def insert(self, index: int, item: Any) -> None:
+        if _holds(self, item):
+            return
+        adapter = collection_adapter(self)
+        if adapter is not None:
+            item = adapter.fire_append_event(item, None)
+        super().insert(index, item)
+
+
+class _UniqueAssociationList(_AssociationList):  # type: ignore[type-arg]
+    """An association-object list proxy that skips a member it already holds."""
+
+    def append(self, value: Any) -> None:
+        if not _holds(list(self), value):
+            super().append(value)
+
+    def insert(self, index: int, value: Any) -> None:
+        if not _holds(list(self), value):
+            super().insert(index, value)
+
+
+def _unique_list_factory(
+    lazy_collection: Any, creator: Any, value_attr: str, parent: Any
+) -> _UniqueAssociationList:
+    def setter(association: Any, value: Any) -> None:
+        setattr(association, value_attr, value)
+
+    return _UniqueAssociationList(
+        lazy_collection, creator, operator.attrgetter(value_attr), setter, parent
+    )
+
+
+def unique_association_proxy(
+    target_collection: str, attr: str, creator: Callable[[Any], Any]
+) -> AssociationProxy[Any]:
+    """A list of ``attr`` values over ``target_collection`` association objects.
+
+    Appending a value the list already shows is a no-op, so mirrored
+    memberships (``dep.users`` / ``user.departments``) never get a second
+    association object.
+    """
+    return association_proxy(
+        target_collection,
+        attr,
+        creator=creator,
+        proxy_factory=_unique_list_factory,
+    )

@@ -1,0 +1,14 @@
+"""Mixins adding reusable columns and validation to Stalker classes.
+
+One module per mixin; every mixin is importable from here and from ``stalker``.
+"""
+
+from stalker.models.mixins.code import CodeMixin
+from stalker.models.mixins.status import StatusMixin
+from stalker.models.mixins.target_entity_type import TargetEntityTypeMixin
+
+__all__ = [
+    "CodeMixin",
+    "StatusMixin",
+    "TargetEntityTypeMixin",
+]

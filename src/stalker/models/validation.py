@@ -1,0 +1,122 @@
+"""The one place that words validation errors and runs the common checks.
+
+Every message names the class, the attribute, what was expected and what was
+received (type and value), e.g.::
+
+    Task.priority should be an int, not str: 'high'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+_MAX_REPR = 200
+
+
+def _owner_name(owner: Any) -> str:
+    return owner.__name__ if isinstance(owner, type) else type(owner).__name__
+
+
+def describe(value: Any) -> str:
+    """``<type name>: <repr>`` of a received value, shortened when huge."""
+    text = repr(value)
+    if len(text) > _MAX_REPR:
+        text = f"{text[:_MAX_REPR]}..."
+    return f"{type(value).__name__}: {text}"
+
+
+def type_error(owner: Any, attr: str, expected: str, value: Any) -> TypeError:
+    """A TypeError saying ``<Class>.<attr> should be <expected>, not <received>``."""
+    return TypeError(
+        f"{_owner_name(owner)}.{attr} should be {expected}, not {describe(value)}"
+    )
+
+
+def value_error(owner: Any, attr: str, expected: str, value: Any) -> ValueError:
+    """A ValueError saying ``<Class>.<attr> should be <expected>, not <received>``."""
+    return ValueError(
+        f"{_owner_name(owner)}.{attr} should be {expected}, not {describe(value)}"
+    )
+
+
+def check_str(
+    owner: Any,
+    attr: str,
+    value: Any,
+    *,
+    none_as: str | None = None,
+    allow_empty: bool = True,
+    max_length: int | None = None,
+) -> str:
+    """Return ``value`` if it is a str (``None`` becomes ``none_as`` when given)."""
+    if value is None and none_as is not None:
+        return none_as
+    if not isinstance(value, str):
+        raise type_error(owner, attr, "a str", value)
+    if not allow_empty and value == "":
+        raise value_error(owner, attr, "a non-empty str", value)
+    if max_length is not None and len(value) > max_length:
+        raise value_error(
+            owner, attr, f"a str of at most {max_length} characters", value
+        )
+    return value
+
+
+def resolve_class(cls_or_name: type | str) -> type:
+    """Return a mapped class given itself or its name (breaks import cycles)."""
+    if isinstance(cls_or_name, type):
+        return cls_or_name
+    from stalker.db.declarative import mapped_class
+
+    return mapped_class(cls_or_name)
+
+
+def _class_label(cls: type) -> str:
+    name = cls.__name__
+    article = "an" if name[0] in "AEIOU" else "a"
+    return f"{article} {name} instance"
+
+
+def check_instance(
+    owner: Any,
+    attr: str,
+    value: Any,
+    cls_or_name: type | str,
+    *,
+    allow_none: bool = False,
+) -> Any:
+    """Return ``value`` if it is an instance of the class (or None when allowed)."""
+    if value is None and allow_none:
+        return None
+    cls = resolve_class(cls_or_name)
+    if not isinstance(value, cls):
+        expected = _class_label(cls)
+        if allow_none:
+            expected += " or None"
+        raise type_error(owner, attr, expected, value)
+    return value
+
+
+def check_collection(owner: Any, attr: str, value: Any) -> list[Any]:
+    """Turn a collection assignment into a list, refusing None and scalars.
+
+    Strings and mappings are refused too: they iterate, but never mean a list
+    of SOM objects.
+    """
+    if isinstance(value, (str, bytes, dict)) or not isinstance(value, Iterable):
+        raise type_error(owner, attr, "a list", value)
+    return list(value)
+
+
+def check_items(
+    owner: Any, attr: str, items: Iterable[Any], cls_or_name: type | str
+) -> list[Any]:
+    """Type-check every element of a collection, returning them as a list."""
+    cls = resolve_class(cls_or_name)
+    checked = []
+    for item in items:
+        if not isinstance(item, cls):
+            raise type_error(owner, attr, f"a list of {cls.__name__} instances", item)
+        checked.append(item)
+    return checked

@@ -1,0 +1,79 @@
+"""Generic helpers used across the object model (also in ``stalker.models``)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import deque
+from collections.abc import Iterator
+from typing import Any
+
+from stalker.exceptions import CircularDependencyError
+
+
+def make_plural(name: str) -> str:
+    """Return the English plural of a class name (``Daily`` -> ``Dailies``)."""
+    if name.endswith("y"):
+        return f"{name[:-1]}ies"
+    if name.endswith("ch"):
+        return f"{name}es"
+    if name.endswith("f"):
+        return f"{name[:-1]}ves"
+    if name.endswith("s"):
+        return f"{name}es"
+    return f"{name}s"
+
+
+def _traversal_method(method: Any) -> int:
+    """Map 0/1, a TraversalDirection member or its name to 0 (depth) / 1 (breadth)."""
+    if isinstance(method, str):
+        lowered = method.lower()
+        if lowered in ("breadthfirst", "breadth_first", "breadth"):
+            return 1
+        return 0
+    value = getattr(method, "value", method)
+    return 1 if value else 0
+
+
+def walk_hierarchy(entity: Any, attr: str, method: Any = 0) -> Iterator[Any]:
+    """Yield ``entity`` then everything reachable through the list attribute ``attr``.
+
+    ``method`` 0 walks depth-first (pre-order), 1 breadth-first. Nodes reachable
+    along two paths are yielded twice: callers guarantee an acyclic graph.
+    """
+    if _traversal_method(method) == 1:
+        queue: deque[Any] = deque([entity])
+        while queue:
+            node = queue.popleft()
+            yield node
+            queue.extend(getattr(node, attr))
+        return
+    stack = [entity]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(getattr(node, attr)))
+
+
+def check_circular_dependency(entity: Any, other_entity: Any, attr_name: str) -> None:
+    """Raise CircularDependencyError if ``other_entity`` is reachable from ``entity``.
+
+    Reachable means through ``attr_name``, ``entity`` itself included.
+    """
+    for node in walk_hierarchy(entity, attr_name):
+        if node is other_entity:
+            raise CircularDependencyError(
+                f"{entity!r} ({type(entity).__name__}) and {other_entity!r} "
+                f"({type(other_entity).__name__}) are in a circular dependency "
+                f"through their {attr_name!r} attribute"
+            )
+
+
+def utc_to_local(dt: datetime.datetime) -> datetime.datetime:
+    """Convert a naive UTC datetime to naive local time (compatibility helper)."""
+    aware = dt.replace(tzinfo=datetime.timezone.utc)
+    return aware.astimezone().replace(tzinfo=None)
+
+
+def local_to_utc(dt: datetime.datetime) -> datetime.datetime:
+    """Convert a naive local datetime to naive UTC (compatibility helper)."""
+    return dt.astimezone(datetime.timezone.utc).replace(tzinfo=None)
