@@ -29,6 +29,7 @@ from stalker.models.entity import Entity, EntityGroup, SimpleEntity  # noqa: E40
 from stalker.models.link import Link  # noqa: E402
 from stalker.models.mixins import (  # noqa: E402
     CodeMixin,
+    DateRangeMixin,
     StatusMixin,
     TargetEntityTypeMixin,
 )
@@ -39,6 +40,7 @@ from stalker.models.type import EntityType, Type  # noqa: E402
 
 __all__ = [
     "CodeMixin",
+    "DateRangeMixin",
     "Department",
     "DepartmentUser",
     "Entity",

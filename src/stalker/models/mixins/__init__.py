@@ -4,11 +4,13 @@ One module per mixin; every mixin is importable from here and from ``stalker``.
 """
 
 from stalker.models.mixins.code import CodeMixin
+from stalker.models.mixins.date_range import DateRangeMixin
 from stalker.models.mixins.status import StatusMixin
 from stalker.models.mixins.target_entity_type import TargetEntityTypeMixin
 
 __all__ = [
     "CodeMixin",
+    "DateRangeMixin",
     "StatusMixin",
     "TargetEntityTypeMixin",
 ]

@@ -1,0 +1,165 @@
+"""DateRangeMixin: start, end and duration kept consistent and rounded."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from sqlalchemy import Interval
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, synonym
+
+import stalker
+from stalker.db.types import GenericDateTime
+from stalker.models.validation import type_error
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+_ONE_DAY = datetime.timedelta(days=1)
+
+
+def round_time(dt: datetime.datetime) -> datetime.datetime:
+    """Round to the nearest ``timing_resolution`` step from the epoch (halves up)."""
+    if not isinstance(dt, datetime.datetime) or dt.utcoffset() is None:
+        raise type_error("DateRangeMixin", "round_time", "an aware datetime", dt)
+    resolution = int(stalker.defaults.timing_resolution.total_seconds())
+    seconds = int((dt - _EPOCH).total_seconds() // 1)
+    steps = (seconds + resolution / 2) // resolution
+    return _EPOCH + datetime.timedelta(seconds=int(steps) * resolution)
+
+
+def _is_datetime(value: Any) -> bool:
+    return isinstance(value, datetime.datetime)
+
+
+class DateRangeMixin:
+    """Adds ``start``/``end``/``duration`` and the scheduler's computed dates."""
+
+    @declared_attr
+    def _start(cls) -> Mapped[datetime.datetime | None]:
+        return mapped_column("start", GenericDateTime)
+
+    @declared_attr
+    def _end(cls) -> Mapped[datetime.datetime | None]:
+        return mapped_column("end", GenericDateTime)
+
+    @declared_attr
+    def _duration(cls) -> Mapped[datetime.timedelta | None]:
+        return mapped_column("duration", Interval)
+
+    @declared_attr
+    def computed_start(cls) -> Mapped[datetime.datetime | None]:
+        return mapped_column(GenericDateTime)
+
+    @declared_attr
+    def computed_end(cls) -> Mapped[datetime.datetime | None]:
+        return mapped_column(GenericDateTime)
+
+    @declared_attr
+    def start(cls) -> Mapped[datetime.datetime]:
+        return synonym("_start", descriptor=property(cls._get_start, cls._set_start))
+
+    @declared_attr
+    def end(cls) -> Mapped[datetime.datetime]:
+        return synonym("_end", descriptor=property(cls._get_end, cls._set_end))
+
+    @declared_attr
+    def duration(cls) -> Mapped[datetime.timedelta]:
+        return synonym(
+            "_duration", descriptor=property(cls._get_duration, cls._set_duration)
+        )
+
+    def __init__(
+        self,
+        start: datetime.datetime | None = None,
+        end: datetime.datetime | None = None,
+        duration: datetime.timedelta | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self._start, self._end, self._duration = self._validate_dates(
+            start, end, duration
+        )
+
+    round_time = classmethod(lambda cls, dt: round_time(dt))
+
+    def _check_aware(self, attr: str, value: Any) -> None:
+        if _is_datetime(value) and value.utcoffset() is None:
+            raise type_error(self, attr, "a timezone-aware datetime", value)
+
+    def _validate_dates(
+        self, start: Any, end: Any, duration: Any
+    ) -> tuple[datetime.datetime, datetime.datetime, datetime.timedelta]:
+        """Normalise the triple; wrong types count as missing (see the spec)."""
+        self._check_aware("start", start)
+        self._check_aware("end", end)
+        resolution = stalker.defaults.timing_resolution
+        start = start if _is_datetime(start) else None
+        end = end if _is_datetime(end) else None
+        duration = duration if isinstance(duration, datetime.timedelta) else None
+        if start is None:
+            duration = duration or resolution
+            if end is None:
+                start = datetime.datetime.now(datetime.timezone.utc)
+                end = start + duration
+            else:
+                start = end - duration
+        if end is None:
+            duration = duration or resolution
+            end = start + duration
+        if end < start:
+            if duration is None or duration < _ONE_DAY:
+                duration = _ONE_DAY
+            end = start + duration
+        start = round_time(start)
+        end = round_time(end)
+        duration = end - start
+        if duration < resolution:
+            duration = resolution
+            end = start + duration
+        return start, end, duration
+
+    def _get_start(self) -> datetime.datetime:
+        return self._start
+
+    def _set_start(self, start: Any) -> None:
+        self._start, self._end, self._duration = self._validate_dates(
+            start, self._end, self._duration
+        )
+
+    def _get_end(self) -> datetime.datetime:
+        return self._end
+
+    def _set_end(self, end: Any) -> None:
+        self._start, self._end, self._duration = self._validate_dates(
+            self._start, end, self._duration
+        )
+
+    def _get_duration(self) -> datetime.timedelta:
+        return self._duration
+
+    def _set_duration(self, duration: Any) -> None:
+        if isinstance(duration, datetime.timedelta):
+            triple = self._validate_dates(self._start, None, duration)
+        else:
+            triple = self._validate_dates(self._start, self._end, duration)
+        self._start, self._end, self._duration = triple
+
+    @property
+    def computed_duration(self) -> datetime.timedelta | None:
+        """``computed_end - computed_start`` once scheduled, else None."""
+        if self.computed_start and self.computed_end:
+            return self.computed_end - self.computed_start
+        return None
+
+    @property
+    def total_seconds(self) -> int:
+        """Whole seconds of ``duration`` (microseconds ignored)."""
+        return self.duration.days * 86400 + self.duration.seconds
+
+    @property
+    def computed_total_seconds(self) -> int:
+        """Whole seconds of ``computed_duration``."""
+        duration = self.computed_duration
+        if duration is None:
+            raise ValueError(
+                f"{type(self).__name__}.computed_total_seconds needs computed dates"
+            )
+        return duration.days * 86400 + duration.seconds
