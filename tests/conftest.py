@@ -113,6 +113,8 @@ def session(initialised_engine: Engine) -> Iterator[Any]:
         yield DBSession
     finally:
         DBSession.remove()
+        DBSession.session_factory.kw.pop("join_transaction_mode", None)
+        DBSession.configure(bind=None)
         clear_status_list_cache()
         transaction.rollback()
         connection.close()

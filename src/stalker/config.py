@@ -248,7 +248,7 @@ class Config(ConfigBase):
             "random",
         ],
         "persistent_allocation": True,
-        "tj_command": _default_tj_command(),
+        "tj_command": "/usr/local/bin/tj3",  # replaced per instance, see __init__
         "path_template": (
             "{{project.code}}/{%- for parent_task in parent_tasks -%}"
             "{{parent_task.nice_name}}/{%- endfor -%}"
@@ -270,6 +270,7 @@ class Config(ConfigBase):
 
     def __init__(self) -> None:
         super().__init__()
+        self.config_values["tj_command"] = _default_tj_command()
         self._parse_settings()
 
     def _config_file_path(self) -> str | None:
@@ -306,7 +307,12 @@ class Config(ConfigBase):
                 f"There is a syntax error in the Stalker config file {path}: {error}"
             ) from error
         user_values: dict[str, Any] = {}
-        exec(code, user_values)  # the studio's own config file, trusted like code
+        try:
+            exec(code, user_values)  # the studio's own config file, trusted as code
+        except Exception as error:
+            raise RuntimeError(
+                f"The Stalker config file {path} failed to run: {error!r}"
+            ) from error
         user_values.pop("__builtins__", None)
         self.user_config = user_values
         self.config_values.update(user_values)

@@ -74,7 +74,7 @@ def resolve_class(cls_or_name: type | str) -> type:
 
 def _class_label(cls: type) -> str:
     name = cls.__name__
-    article = "an" if name[0] in "AEIOU" else "a"
+    article = "an" if name[0] in "AEIO" else "a"
     return f"{article} {name} instance"
 
 
