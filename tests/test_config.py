@@ -15,7 +15,10 @@ def test_defaults_is_a_config_created_at_import():
 @pytest.mark.parametrize(
     ("key", "expected"),
     [
-        ("database_engine_settings", {"sqlalchemy.url": "sqlite://", "sqlalchemy.echo": False}),
+        (
+            "database_engine_settings",
+            {"sqlalchemy.url": "sqlite://", "sqlalchemy.echo": False},
+        ),
         ("admin_login", "admin"),
         ("admin_email", "admin@admin.com"),
         ("version_take_name", "Main"),
@@ -25,12 +28,18 @@ def test_defaults_is_a_config_created_at_import():
         ("weekly_working_days", 5),
         ("weekly_working_hours", 45),
         ("yearly_working_days", 261),
-        ("task_status_codes", ["WFD", "RTS", "WIP", "PREV", "HREV", "DREV", "OH", "STOP", "CMPL"]),
+        (
+            "task_status_codes",
+            ["WFD", "RTS", "WIP", "PREV", "HREV", "DREV", "OH", "STOP", "CMPL"],
+        ),
         ("ticket_status_codes", ["NEW", "ACP", "ASG", "ROP", "CLS"]),
         ("repo_env_var_template", "REPO%(code)s"),
         ("repo_env_var_template_old", "REPO%(id)s"),
         ("default_resolution_preset", "HD 1080"),
-        ("allocation_strategy", ["minallocated", "maxloaded", "minloaded", "order", "random"]),
+        (
+            "allocation_strategy",
+            ["minallocated", "maxloaded", "minloaded", "order", "random"],
+        ),
     ],
 )
 def test_default_values(key, expected):
@@ -46,7 +55,10 @@ def test_working_hours_default_is_nine_to_six_on_weekdays():
 
 def test_ticket_workflow_table():
     workflow = Config().ticket_workflow
-    assert workflow["resolve"]["New"] == {"new_status": "Closed", "action": "set_resolution"}
+    assert workflow["resolve"]["New"] == {
+        "new_status": "Closed",
+        "action": "set_resolution",
+    }
     assert workflow["accept"]["Reopened"]["new_status"] == "Accepted"
     assert workflow["reopen"] == {
         "Closed": {"new_status": "Reopened", "action": "del_resolution"}
@@ -88,7 +100,9 @@ def test_instances_do_not_share_mutable_defaults():
 
 
 def test_config_file_overrides_and_adds_keys(tmp_path, monkeypatch):
-    (tmp_path / "config.py").write_text("admin_name = 'boss'\nstudio_motto = 'ship it'\n")
+    (tmp_path / "config.py").write_text(
+        "admin_name = 'boss'\nstudio_motto = 'ship it'\n"
+    )
     monkeypatch.setenv("STALKER_PATH", str(tmp_path))
     config = Config()
     assert config.admin_name == "boss"
@@ -136,5 +150,5 @@ def test_configured_tj_command_is_kept(tmp_path, monkeypatch):
 def test_failing_config_file_names_the_file(tmp_path, monkeypatch):
     (tmp_path / "config.py").write_text("value = undefined_name\n")
     monkeypatch.setenv("STALKER_PATH", str(tmp_path))
-    with pytest.raises(RuntimeError, match="config.py"):
+    with pytest.raises(RuntimeError, match=r"config\.py"):
         Config()

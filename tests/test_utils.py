@@ -41,14 +41,20 @@ def tree():
 def test_walk_hierarchy_depth_first_is_the_default(tree):
     d1, *_ = tree
     assert [n.name for n in utils.walk_hierarchy(d1, "children")] == [
-        "d1", "d2", "d4", "d3",
+        "d1",
+        "d2",
+        "d4",
+        "d3",
     ]
 
 
 def test_walk_hierarchy_breadth_first(tree):
     d1, *_ = tree
     assert [n.name for n in utils.walk_hierarchy(d1, "children", method=1)] == [
-        "d1", "d2", "d3", "d4",
+        "d1",
+        "d2",
+        "d3",
+        "d4",
     ]
 
 
@@ -59,13 +65,13 @@ def test_walk_hierarchy_accepts_direction_names(tree):
 
 
 def test_walk_hierarchy_does_not_deduplicate(tree):
-    d1, d2, d3, d4 = tree
+    d1, _d2, d3, d4 = tree
     d3.children.append(d4)
     assert [n.name for n in utils.walk_hierarchy(d1, "children")].count("d4") == 2
 
 
 def test_check_circular_dependency_raises_for_reachable_node(tree):
-    d1, d2, d3, d4 = tree
+    d1, _d2, _d3, d4 = tree
     with pytest.raises(CircularDependencyError) as error:
         utils.check_circular_dependency(d1, d4, "children")
     assert "children" in str(error.value)
@@ -79,7 +85,7 @@ def test_check_circular_dependency_includes_the_entity_itself(tree):
 
 
 def test_check_circular_dependency_passes_for_unreachable_node(tree):
-    d1, d2, d3, d4 = tree
+    _d1, _d2, d3, d4 = tree
     assert utils.check_circular_dependency(d3, d4, "children") is None
 
 

@@ -88,7 +88,9 @@ def test_nice_name_follows_name_and_is_read_only():
 # -- text attributes -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("attr", ["description", "generic_text", "html_style", "html_class"])
+@pytest.mark.parametrize(
+    "attr", ["description", "generic_text", "html_style", "html_class"]
+)
 def test_text_attributes_default_to_empty_and_accept_none(attr):
     entity = SimpleEntity(name="e", **{attr: None})
     assert getattr(entity, attr) == ""
@@ -96,7 +98,9 @@ def test_text_attributes_default_to_empty_and_accept_none(attr):
     assert getattr(entity, attr) == "x"
 
 
-@pytest.mark.parametrize("attr", ["description", "generic_text", "html_style", "html_class"])
+@pytest.mark.parametrize(
+    "attr", ["description", "generic_text", "html_style", "html_class"]
+)
 def test_text_attributes_refuse_non_str(attr):
     with pytest.raises(TypeError, match=rf"SimpleEntity\.{attr}"):
         SimpleEntity(name="e", **{attr: 1})
@@ -240,7 +244,9 @@ def test_entity_tags_and_notes_are_type_checked_and_set_like():
 @pytest.mark.parametrize("attr", ["tags", "notes"])
 def test_entity_collections_refuse_none_and_scalars(attr):
     entity = Entity(name="e")
-    with pytest.raises(TypeError, match=rf"Entity\.{attr} should be a list, not NoneType"):
+    with pytest.raises(
+        TypeError, match=rf"Entity\.{attr} should be a list, not NoneType"
+    ):
         setattr(entity, attr, None)
     with pytest.raises(TypeError, match=rf"Entity\.{attr} should be a list"):
         setattr(entity, attr, 5)

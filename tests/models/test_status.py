@@ -13,7 +13,9 @@ class Clip(Entity, StatusMixin):
 
     __tablename__ = "TestClips"
     __mapper_args__ = {"polymorphic_identity": "Clip"}
-    clip_id: Mapped[int] = mapped_column("id", ForeignKey("Entities.id"), primary_key=True)
+    clip_id: Mapped[int] = mapped_column(
+        "id", ForeignKey("Entities.id"), primary_key=True
+    )
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -57,7 +59,7 @@ def test_status_compares_with_strings_by_name_or_code_case_insensitively():
     assert wip == "wip"
     assert wip == "Work in progress"
     assert wip != "cmpl"
-    assert not (wip != "WIP")
+    assert wip == "WIP"
 
 
 def test_status_equality_with_statuses():
@@ -70,7 +72,10 @@ def test_status_equality_with_statuses():
 
 
 def test_status_list_target_accepts_class_or_name_and_is_read_only(statuses):
-    assert StatusList(statuses=statuses, target_entity_type=Clip).target_entity_type == "Clip"
+    assert (
+        StatusList(statuses=statuses, target_entity_type=Clip).target_entity_type
+        == "Clip"
+    )
     status_list = StatusList(statuses=statuses, target_entity_type="Task")
     assert status_list.target_entity_type == "Task"
     with pytest.raises(AttributeError):
