@@ -21,6 +21,7 @@ from stalker import (
     User,
     db,
 )
+from stalker.db.declarative import mapped_class
 from stalker.db.session import DBSession
 from stalker.db.types import GenericDateTime, GenericJSON
 
@@ -102,10 +103,9 @@ def test_init_creates_exactly_the_default_data(fresh_db):
         ("Defect", "Defect", "Ticket"),
         ("Enhancement", "Enhancement", "Ticket"),
     ]
-    registered = data["entity_types"]
-    assert set(registered) <= set(db.DEFAULT_ENTITY_TYPE_NAMES)
-    assert {"SimpleEntity", "Entity", "Status", "StatusList", "User"} <= set(registered)
-    assert data["permissions"] == 10 * len(registered)
+    assert data["entity_types"] == sorted(db.DEFAULT_ENTITY_TYPE_NAMES)
+    assert len(data["entity_types"]) == 42
+    assert data["permissions"] == 420
     assert data["alembic"] == db.alembic_version
 
 
@@ -136,11 +136,35 @@ def test_setup_again_keeps_the_data(empty_database_settings):
     assert _snapshot() == before
 
 
-def test_entity_type_flags_follow_the_mixins(fresh_db):
-    status_list = EntityType.query.filter_by(name="StatusList").one()
-    assert not status_list.statusable
-    user = EntityType.query.filter_by(name="User").one()
-    assert (user.statusable, user.dateable, user.schedulable) == (False, False, False)
+@pytest.mark.parametrize(
+    ("name", "flags"),
+    [
+        ("Task", (True, True, True, True)),
+        ("Project", (True, True, False, True)),
+        ("Review", (True, False, True, False)),
+        ("Studio", (False, True, False, False)),
+        ("Ticket", (True, False, False, False)),
+        ("User", (False, False, False, False)),
+    ],
+)
+def test_default_entity_type_flags(fresh_db, name, flags):
+    entity_type = EntityType.query.filter_by(name=name).one()
+    assert (
+        entity_type.statusable,
+        entity_type.dateable,
+        entity_type.schedulable,
+        entity_type.accepts_references,
+    ) == flags
+
+
+def test_default_flags_agree_with_the_classes_mixins():
+    defaults = db._default_entity_types()
+    for name, flags in defaults.items():
+        try:
+            class_ = mapped_class(name)
+        except LookupError:
+            continue  # a class of a later part of the object model
+        assert db.entity_type_flags(class_) == flags, name
 
 
 def test_no_admin_when_auto_create_admin_is_off(empty_database_settings):

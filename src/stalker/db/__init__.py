@@ -146,7 +146,7 @@ def setup(settings: dict[str, Any] | None = None) -> None:
 
 def init() -> None:
     """Create the default data Stalker relies on; calling it twice adds nothing."""
-    _register_classes(_registrable_classes())
+    _register_names(_default_entity_types())
     admin = __create_admin__() if stalker.defaults.auto_create_admin else None
     create_ticket_statuses()
     for class_name, config_prefix in _STATUSED_CLASSES:
@@ -160,69 +160,77 @@ def init() -> None:
     logger.debug("database initialised")
 
 
-def _registrable_classes() -> list[type]:
-    """The default classes that exist in this version of the object model."""
-    classes = []
-    for name in DEFAULT_ENTITY_TYPE_NAMES:
-        try:
-            classes.append(mapped_class(name))
-        except LookupError:
-            logger.debug("%s is not part of the object model yet", name)
-    return classes
-
-
 def register(class_: type) -> None:
     """Record ``class_`` as an EntityType and create its Allow/Deny permissions."""
     if not isinstance(class_, type):
         from stalker.models.validation import type_error
 
         raise type_error("db", "register.class_", "a class", class_)
-    _register_classes([class_])
+    _register_names({class_.__name__: entity_type_flags(class_)})
 
 
-def _entity_type_flags(class_: type) -> dict[str, bool]:
-    from stalker.models.mixins import StatusMixin
+def entity_type_flags(class_: type) -> dict[str, bool]:
+    """What a class supports, read from the mixins it derives from."""
+    from stalker.models import mixins
 
-    def is_a(mixin_name: str) -> bool:
-        try:
-            mixin = getattr(stalker.models.mixins, mixin_name)
-        except AttributeError:
-            return False
-        return issubclass(class_, mixin)
-
-    import stalker.models.mixins
+    def derives_from(mixin_name: str) -> bool:
+        mixin = getattr(mixins, mixin_name, None)
+        return mixin is not None and issubclass(class_, mixin)
 
     return {
-        "statusable": issubclass(class_, StatusMixin),
-        "dateable": is_a("DateRangeMixin"),
-        "schedulable": is_a("ScheduleMixin"),
-        "accepts_references": is_a("ReferenceMixin"),
+        "statusable": derives_from("StatusMixin"),
+        "dateable": derives_from("DateRangeMixin"),
+        "schedulable": derives_from("ScheduleMixin"),
+        "accepts_references": derives_from("ReferenceMixin"),
     }
 
 
-def _register_classes(classes: Sequence[type]) -> None:
-    """Add the EntityTypes and Permissions missing for ``classes``; one commit."""
+def _default_entity_types() -> dict[str, dict[str, bool]]:
+    """The 42 default class names with their flags, in registration order.
+
+    The flags are the default data of the spec; a test checks they agree
+    with :func:`entity_type_flags` for every class of the object model.
+    """
+    statusable = {"Asset", "Budget", "Daily", "Message", "Project", "Review"}
+    statusable |= {"Sequence", "Shot", "Task", "Ticket"}
+    dateable = {"Asset", "Project", "Sequence", "Shot", "Studio", "Task"}
+    dateable |= {"TimeLog", "Vacation"}
+    schedulable = {"Asset", "Review", "Sequence", "Shot", "Task"}
+    referencing = {"Asset", "Project", "Sequence", "Shot", "Task"}
+    return {
+        name: {
+            "statusable": name in statusable,
+            "dateable": name in dateable,
+            "schedulable": name in schedulable,
+            "accepts_references": name in referencing,
+        }
+        for name in DEFAULT_ENTITY_TYPE_NAMES
+    }
+
+
+def _register_names(flags_by_name: dict[str, dict[str, bool]]) -> None:
+    """Add the EntityTypes and Permissions missing for these names; one commit."""
     from stalker.models.auth import Permission
     from stalker.models.type import EntityType
 
     session = DBSession()
-    names = [class_.__name__ for class_ in classes]
+    names = list(flags_by_name)
     with session.no_autoflush:
         known_types = set(
             session.scalars(select(EntityType.name).where(EntityType.name.in_(names)))
         )
-        known_permissions: set[tuple[str, str, str]] = set(
-            session.execute(
+        known_permissions: set[tuple[str, str, str]] = {
+            tuple(row)  # type: ignore[misc]
+            for row in session.execute(
                 select(
                     Permission._access, Permission._action, Permission._class_name
                 ).where(Permission._class_name.in_(names))
-            ).all()
-        )
-    for class_ in classes:
-        name = class_.__name__
+            )
+        }
+    for name, flags in flags_by_name.items():
         if name not in known_types:
             entity_type = EntityType(name=name)
-            for flag, value in _entity_type_flags(class_).items():
+            for flag, value in flags.items():
                 setattr(entity_type, flag, value)
             session.add(entity_type)
         for access in ("Allow", "Deny"):
