@@ -321,28 +321,27 @@ def test_datetimes_round_trip_aware_on_both_backends(session):
     )
 
 
-def test_naive_datetimes_are_refused_by_the_column_type(session):
+def _scratch_table(session, name, column_type):
+    """A two-column table created inside the test's transaction."""
     table = Table(
-        "TestNaive",
+        name,
         MetaData(),
         Column("id", Integer, primary_key=True),
-        Column("at", GenericDateTime),
+        Column("value", column_type),
     )
     connection = session.connection()
     table.create(connection)
+    return table, connection
+
+
+def test_naive_datetimes_are_refused_by_the_column_type(session):
+    table, connection = _scratch_table(session, "TestNaive", GenericDateTime)
     with pytest.raises(Exception, match="naive"):
-        connection.execute(table.insert().values(at=datetime.datetime(2020, 1, 1)))
+        connection.execute(table.insert().values(value=datetime.datetime(2020, 1, 1)))
 
 
 def test_json_round_trip_on_both_backends(session):
-    table = Table(
-        "TestJSON",
-        MetaData(),
-        Column("id", Integer, primary_key=True),
-        Column("data", GenericJSON),
-    )
-    connection = session.connection()
-    table.create(connection)
-    value = {"mon": [[540, 1080]], "sat": [], "nested": {"a": 1.5, "b": None}}
-    connection.execute(table.insert().values(id=1, data=value))
-    assert connection.execute(select(table.c.data)).scalar() == value
+    table, connection = _scratch_table(session, "TestJSON", GenericJSON)
+    data = {"mon": [[540, 1080]], "sat": [], "nested": {"a": 1.5, "b": None}}
+    connection.execute(table.insert().values(id=1, value=data))
+    assert connection.execute(select(table.c.value)).scalar() == data
