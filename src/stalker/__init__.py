@@ -23,22 +23,42 @@ from stalker.log import get_logger  # noqa: E402
 logger = get_logger(__name__)
 
 # The object model, re-exported so that ``from stalker import Task`` works.
-from stalker.models.auth import Group, Permission, Role, User  # noqa: E402
+from stalker.models.auth import (  # noqa: E402
+    LOGIN,
+    LOGOUT,
+    AuthenticationLog,
+    Group,
+    LocalSession,
+    Permission,
+    Role,
+    User,
+)
+from stalker.models.client import Client, ClientUser  # noqa: E402
 from stalker.models.department import Department, DepartmentUser  # noqa: E402
 from stalker.models.entity import Entity, EntityGroup, SimpleEntity  # noqa: E402
 from stalker.models.link import Link  # noqa: E402
 from stalker.models.mixins import (  # noqa: E402
+    ACLMixin,
     CodeMixin,
     DateRangeMixin,
     StatusMixin,
     TargetEntityTypeMixin,
+    WorkingHoursMixin,
+    create_secondary_table,
 )
 from stalker.models.note import Note  # noqa: E402
 from stalker.models.status import Status, StatusList  # noqa: E402
+from stalker.models.studio import Studio, Vacation, WorkingHours  # noqa: E402
 from stalker.models.tag import Tag  # noqa: E402
 from stalker.models.type import EntityType, Type  # noqa: E402
 
 __all__ = [
+    "LOGIN",
+    "LOGOUT",
+    "ACLMixin",
+    "AuthenticationLog",
+    "Client",
+    "ClientUser",
     "CodeMixin",
     "DateRangeMixin",
     "Department",
@@ -48,6 +68,7 @@ __all__ = [
     "EntityType",
     "Group",
     "Link",
+    "LocalSession",
     "Note",
     "Permission",
     "Role",
@@ -55,10 +76,15 @@ __all__ = [
     "Status",
     "StatusList",
     "StatusMixin",
+    "Studio",
     "Tag",
     "TargetEntityTypeMixin",
     "Type",
     "User",
+    "Vacation",
+    "WorkingHours",
+    "WorkingHoursMixin",
     "__version__",
+    "create_secondary_table",
     "defaults",
 ]

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import hashlib
+import hmac
+import json
+import os
 import re
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -18,14 +25,23 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 import stalker
-from stalker.db.declarative import Base
+from stalker.db.declarative import Base, mapped_class
+from stalker.db.types import GenericDateTime
 from stalker.models.collections import UniqueList, unique_association_proxy
-from stalker.models.entity import Entity, SimpleEntity
-from stalker.models.validation import check_str, type_error, value_error
+from stalker.models.entity import Entity, SimpleEntity, utc_now
+from stalker.models.mixins.acl import ACLMixin
+from stalker.models.validation import (
+    check_instance,
+    check_str,
+    type_error,
+    value_error,
+)
 from stalker.passwords import hash_password, verify_password
 
 if TYPE_CHECKING:
+    from stalker.models.client import Client, ClientUser
     from stalker.models.department import Department, DepartmentUser
+    from stalker.models.studio import Vacation
 
 LOGIN = "login"
 LOGOUT = "logout"
@@ -61,7 +77,7 @@ class Role(Entity):
     )
 
 
-class User(Entity):
+class User(Entity, ACLMixin):
     """A person: a login account and a schedulable resource."""
 
     __tablename__ = "Users"
@@ -95,11 +111,32 @@ class User(Entity):
     departments = unique_association_proxy(
         "department_role", "department", creator=lambda d: _department_user(d)
     )
+    company_role: Mapped[list[ClientUser]] = relationship(
+        back_populates="user",
+        cascade="all, delete-orphan",
+        primaryjoin="User.user_id == ClientUser.user_id",
+    )
+    companies = unique_association_proxy(
+        "company_role", "client", creator=lambda c: _client_user(c)
+    )
     groups: Mapped[list[Group]] = relationship(
         secondary=Group_Users,
         back_populates="users",
         collection_class=UniqueList,
     )
+    vacations: Mapped[list[Vacation]] = relationship(
+        back_populates="user",
+        cascade="all, delete-orphan",
+        primaryjoin="User.user_id == Vacation.user_id",
+    )
+    authentication_logs: Mapped[list[AuthenticationLog]] = relationship(
+        back_populates="user",
+        cascade="all, delete-orphan",
+        primaryjoin="User.user_id == AuthenticationLog.user_id",
+    )
+
+    #: When the user last logged in; kept in memory only, never stored.
+    last_login = None
 
     def __init__(
         self,
@@ -108,6 +145,7 @@ class User(Entity):
         email: str | None = None,
         password: str | None = None,
         departments: list[Department] | None = None,
+        companies: list[Client] | None = None,
         groups: list[Group] | None = None,
         efficiency: float | None = 1.0,
         rate: float | None = 0.0,
@@ -115,14 +153,15 @@ class User(Entity):
     ) -> None:
         kwargs["name"] = name
         super().__init__(**kwargs)
+        ACLMixin.__init__(self, **kwargs)
         self.login = login  # type: ignore[assignment]
         self.departments = [] if departments is None else departments
+        self.companies = [] if companies is None else companies
         self.email = email  # type: ignore[assignment]
         self.password = password  # type: ignore[assignment]
         self.groups = [] if groups is None else groups
         self.efficiency = efficiency  # type: ignore[assignment]
         self.rate = rate  # type: ignore[assignment]
-        self.last_login: Any = None
 
     def __repr__(self) -> str:
         return f"<{self.name} ('{self.login}') (User)>"
@@ -133,6 +172,7 @@ class User(Entity):
             and isinstance(other, User)
             and self.email == other.email
             and self.login == other.login
+            and self.name == other.name
         )
 
     __hash__ = SimpleEntity.__hash__
@@ -191,6 +231,36 @@ class User(Entity):
             raise type_error(self, key, "a list of Group instances", group)
         return group
 
+    @validates("vacations")
+    def _validate_vacation(self, key: str, vacation: Any) -> Vacation:
+        return check_instance(self, key, vacation, "Vacation")
+
+    @validates("authentication_logs")
+    def _validate_authentication_log(self, key: str, log: Any) -> AuthenticationLog:
+        return check_instance(self, key, log, AuthenticationLog)
+
+    def _owned_tickets(self, open_only: bool) -> list[Any]:
+        # Ticket lives in a later module; until it is defined there are none.
+        try:
+            ticket_class: Any = mapped_class("Ticket")
+        except LookupError:
+            return []
+        query = ticket_class.query.filter(ticket_class.owner == self)
+        if open_only:
+            status_class: Any = mapped_class("Status")
+            query = query.join(ticket_class.status).filter(status_class.code != "CLS")
+        return list(query.all())
+
+    @property
+    def tickets(self) -> list[Any]:
+        """Tickets owned by this user (``[]`` while no Ticket class is defined)."""
+        return self._owned_tickets(open_only=False)
+
+    @property
+    def open_tickets(self) -> list[Any]:
+        """Owned tickets not closed (``CLS``); ``[]`` while Ticket is undefined."""
+        return self._owned_tickets(open_only=True)
+
 
 def _department_user(department: Any) -> DepartmentUser:
     from stalker.models.department import DepartmentUser
@@ -198,7 +268,13 @@ def _department_user(department: Any) -> DepartmentUser:
     return DepartmentUser(department=department)
 
 
-class Group(Entity):
+def _client_user(client: Any) -> ClientUser:
+    from stalker.models.client import ClientUser
+
+    return ClientUser(client=client)
+
+
+class Group(Entity, ACLMixin):
     """A permission group of users."""
 
     __tablename__ = "Groups"
@@ -215,9 +291,14 @@ class Group(Entity):
     )
 
     def __init__(
-        self, name: str | None = "", users: list[User] | None = None, **kwargs: Any
+        self,
+        name: str | None = "",
+        users: list[User] | None = None,
+        permissions: list[Permission] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(name=name, **kwargs)
+        ACLMixin.__init__(self, permissions=permissions)
         self.users = [] if users is None else users
 
     @validates("users")
@@ -288,3 +369,216 @@ class Permission(Base):
 
     def __repr__(self) -> str:
         return f"<Permission {self.access} {self.action} {self.class_name}>"
+
+
+class AuthenticationLog(SimpleEntity):
+    """One login or logout of a user, kept for auditing."""
+
+    __tablename__ = "AuthenticationLogs"
+    __auto_name__ = True
+    __mapper_args__ = {"polymorphic_identity": "AuthenticationLog"}
+
+    log_id: Mapped[int] = mapped_column(
+        "id", ForeignKey("SimpleEntities.id"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        "uid", ForeignKey("Users.id"), nullable=False, index=True
+    )
+    user: Mapped[User] = relationship(
+        back_populates="authentication_logs",
+        primaryjoin="AuthenticationLog.user_id == User.user_id",
+    )
+    action: Mapped[str] = mapped_column(
+        Enum(LOGIN, LOGOUT, name="ActionNames"), nullable=False
+    )
+    date: Mapped[datetime.datetime] = mapped_column(GenericDateTime, nullable=False)
+
+    def __init__(
+        self,
+        user: User | None = None,
+        date: datetime.datetime | None = None,
+        action: str | None = LOGIN,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.user = user  # type: ignore[assignment]
+        self.action = action  # type: ignore[assignment]
+        self.date = date  # type: ignore[assignment]
+
+    @validates("user")
+    def _validate_user(self, key: str, user: Any) -> User:
+        return check_instance(self, key, user, User)
+
+    @validates("action")
+    def _validate_action(self, key: str, action: Any) -> str:
+        if action is None:
+            return LOGIN
+        if action not in (LOGIN, LOGOUT):
+            raise value_error(self, key, f"{LOGIN!r} or {LOGOUT!r}", action)
+        return str(action)
+
+    @validates("date")
+    def _validate_date(self, key: str, date: Any) -> datetime.datetime:
+        if date is None:
+            return utc_now()
+        if not isinstance(date, datetime.datetime):
+            raise type_error(self, key, "a datetime.datetime", date)
+        return date
+
+    def _sort_key(self) -> tuple[datetime.datetime, str, str]:
+        return (self.date, self.action, self.user.name if self.user else "")
+
+    def __lt__(self, other: AuthenticationLog) -> bool:
+        if not isinstance(other, AuthenticationLog):
+            return NotImplemented
+        return self._sort_key() < other._sort_key()
+
+
+_SESSION_LIFETIME = datetime.timedelta(days=10)
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+_SECRET_FILE_NAME = "local_session_secret"
+_SECRET_SIZE = 32
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class LocalSession:
+    """Remembers the logged-in user of this machine between program runs.
+
+    The file is signed with HMAC-SHA256 under a secret only this installation
+    knows (D13), so editing the user id or the expiry date in it logs nobody
+    in: data whose signature does not verify is ignored.
+    """
+
+    def __init__(self) -> None:
+        self.logged_in_user_id: int | None = None
+        self.valid_to: datetime.datetime | None = None
+        self.session_data: dict[str, Any] | None = None
+        self.load()
+
+    @classmethod
+    def _storage_path(cls) -> str:
+        return os.path.expanduser(stalker.defaults.local_storage_path)
+
+    @classmethod
+    def session_file_full_path(cls) -> str:
+        """Where the session data is written."""
+        return os.path.normpath(
+            os.path.join(
+                cls._storage_path(), stalker.defaults.local_session_data_file_name
+            )
+        )
+
+    @classmethod
+    def secret_file_full_path(cls) -> str:
+        """Where the per-installation signing secret is kept (owner-only file)."""
+        return os.path.normpath(os.path.join(cls._storage_path(), _SECRET_FILE_NAME))
+
+    @classmethod
+    def _read_secret(cls) -> bytes | None:
+        try:
+            with open(cls.secret_file_full_path(), "rb") as secret_file:
+                secret = secret_file.read()
+        except OSError:
+            return None
+        return secret if len(secret) >= _SECRET_SIZE else None
+
+    @classmethod
+    def _secret(cls) -> bytes:
+        """The signing secret, created with 0600 permissions the first time."""
+        secret = cls._read_secret()
+        if secret is not None:
+            return secret
+        path = cls.secret_file_full_path()
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        secret = secrets.token_bytes(_SECRET_SIZE)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+        descriptor = os.open(path, flags, 0o600)
+        with os.fdopen(descriptor, "wb") as secret_file:
+            secret_file.write(secret)
+        os.chmod(path, 0o600)  # an older, looser file keeps its mode otherwise
+        return secret
+
+    @staticmethod
+    def _signature(secret: bytes, valid_to: int, user_id: int) -> str:
+        message = json.dumps([valid_to, user_id], separators=(",", ":"))
+        return hmac.new(secret, message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def load(self) -> None:
+        """Take the saved session if it is signed by us and not expired yet."""
+        try:
+            with open(self.session_file_full_path(), encoding="utf-8") as data_file:
+                data = json.load(data_file)
+        except (OSError, ValueError):
+            return
+        if not isinstance(data, dict):
+            return
+        valid_to = data.get("valid_to")
+        user_id = data.get("logged_in_user_id")
+        signature = data.get("signature")
+        if not (_is_int(valid_to) and _is_int(user_id) and isinstance(signature, str)):
+            return
+        secret = self._read_secret()
+        if secret is None:
+            return
+        expected = self._signature(secret, valid_to, user_id)
+        if not hmac.compare_digest(expected, signature):
+            return
+        valid_to_datetime = self.millis_to_datetime(valid_to)
+        if valid_to_datetime <= utc_now():
+            return
+        self.valid_to = valid_to_datetime
+        self.logged_in_user_id = user_id
+        self.session_data = data
+
+    def store_user(self, user: User | None) -> None:
+        """Remember ``user`` as the logged-in user (ignored when falsy)."""
+        if user:
+            self.logged_in_user_id = user.id
+
+    def save(self) -> None:
+        """Write the signed session, valid for ten days from now."""
+        self.valid_to = utc_now() + _SESSION_LIFETIME
+        valid_to = self.datetime_to_millis(self.valid_to)
+        user_id = self.logged_in_user_id
+        data: dict[str, Any] = {"valid_to": valid_to, "logged_in_user_id": user_id}
+        if _is_int(user_id):
+            data["signature"] = self._signature(self._secret(), valid_to, user_id)
+        path = self.session_file_full_path()
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as data_file:
+            json.dump(data, data_file, default=self.default_json_serializer)
+        self.session_data = data
+
+    def delete(self) -> None:
+        """Remove the session file; a missing file is fine."""
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(self.session_file_full_path())
+
+    @property
+    def logged_in_user(self) -> User | None:
+        """The remembered User, read from the database, or None."""
+        if self.logged_in_user_id is None:
+            return None
+        return User.query.filter(User.user_id == self.logged_in_user_id).first()
+
+    @classmethod
+    def datetime_to_millis(cls, dt: datetime.datetime) -> int:
+        """Whole milliseconds since the Unix epoch of an aware datetime."""
+        return (dt - _EPOCH) // datetime.timedelta(milliseconds=1)
+
+    @classmethod
+    def millis_to_datetime(cls, millis: int) -> datetime.datetime:
+        """The aware UTC datetime ``millis`` milliseconds after the epoch."""
+        return _EPOCH + datetime.timedelta(milliseconds=millis)
+
+    @classmethod
+    def default_json_serializer(cls, obj: Any) -> int:
+        """JSON form of the values a session holds (datetimes as milliseconds)."""
+        if isinstance(obj, datetime.datetime):
+            return cls.datetime_to_millis(obj)
+        if _is_int(obj):
+            return int(obj)
+        raise TypeError(f"LocalSession cannot serialise {type(obj).__name__}")

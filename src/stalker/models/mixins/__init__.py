@@ -3,14 +3,19 @@
 One module per mixin; every mixin is importable from here and from ``stalker``.
 """
 
+from stalker.models.mixins.acl import ACLMixin, create_secondary_table
 from stalker.models.mixins.code import CodeMixin
 from stalker.models.mixins.date_range import DateRangeMixin
 from stalker.models.mixins.status import StatusMixin
 from stalker.models.mixins.target_entity_type import TargetEntityTypeMixin
+from stalker.models.mixins.working_hours import WorkingHoursMixin
 
 __all__ = [
+    "ACLMixin",
     "CodeMixin",
     "DateRangeMixin",
     "StatusMixin",
     "TargetEntityTypeMixin",
+    "WorkingHoursMixin",
+    "create_secondary_table",
 ]

@@ -1,0 +1,97 @@
+"""Client companies and the role each of their users plays in one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from stalker.db.declarative import Base
+from stalker.models.auth import Role, User
+from stalker.models.collections import unique_association_proxy
+from stalker.models.entity import Entity, SimpleEntity
+from stalker.models.validation import check_instance
+
+
+class Client(Entity):
+    """A customer company; its users see it in ``User.companies``."""
+
+    __tablename__ = "Clients"
+    __auto_name__ = False
+    __mapper_args__ = {"polymorphic_identity": "Client"}
+
+    client_id: Mapped[int] = mapped_column(
+        "id", ForeignKey("Entities.id"), primary_key=True
+    )
+    user_role: Mapped[list[ClientUser]] = relationship(
+        back_populates="client",
+        cascade="all, delete-orphan",
+        primaryjoin="Client.client_id == ClientUser.client_id",
+    )
+    users = unique_association_proxy(
+        "user_role", "user", creator=lambda user: ClientUser(user=user)
+    )
+
+    def __init__(self, users: list[User] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.users = [] if users is None else users
+
+    def __eq__(self, other: object) -> bool:
+        return super().__eq__(other) and isinstance(other, Client)
+
+    __hash__ = SimpleEntity.__hash__
+
+    def to_tjp(self) -> str:
+        """Clients take no part in TaskJuggler files: always ``''``."""
+        return ""
+
+
+class ClientUser(Base):
+    """A user's membership of a client company, with an optional role."""
+
+    __tablename__ = "Client_Users"
+
+    user_id: Mapped[int] = mapped_column(
+        "uid", ForeignKey("Users.id"), primary_key=True
+    )
+    client_id: Mapped[int] = mapped_column(
+        "cid", ForeignKey("Clients.id"), primary_key=True, index=True
+    )
+    role_id: Mapped[int | None] = mapped_column(
+        "rid", ForeignKey("Roles.id"), index=True
+    )
+
+    user: Mapped[User | None] = relationship(
+        back_populates="company_role",
+        primaryjoin="ClientUser.user_id == User.user_id",
+    )
+    client: Mapped[Client | None] = relationship(
+        back_populates="user_role",
+        primaryjoin="ClientUser.client_id == Client.client_id",
+    )
+    role: Mapped[Role | None] = relationship(
+        primaryjoin="ClientUser.role_id == Role.role_id"
+    )
+
+    def __init__(
+        self,
+        client: Client | None = None,
+        user: User | None = None,
+        role: Role | None = None,
+    ) -> None:
+        self.client = client
+        self.user = user
+        self.role = role
+
+    @validates("client")
+    def _validate_client(self, key: str, client: Any) -> Client | None:
+        return check_instance(self, key, client, Client, allow_none=True)
+
+    @validates("user")
+    def _validate_user(self, key: str, user: Any) -> User | None:
+        return check_instance(self, key, user, User, allow_none=True)
+
+    @validates("role")
+    def _validate_role(self, key: str, role: Any) -> Role | None:
+        return check_instance(self, key, role, Role, allow_none=True)
