@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pathlib
 
-from stalker import Department, Group, StatusList, User, db
+from stalker import Department, Group, StatusList, Studio, User, db
 from stalker.db.session import DBSession
 
 DATABASE = pathlib.Path(__file__).resolve().parent.parent / "demo_studio" / "studio.db"
@@ -25,6 +25,8 @@ def get_or_create_user(name: str, login: str, email: str) -> User:
 
 def build_studio() -> None:
     admin = User.query.filter_by(login="admin").one()
+    if Studio.query.first() is None:
+        DBSession.add(Studio(name="My Great Studio", created_by=admin))
     tds = Department.query.filter_by(name="TDs").first() or Department(
         name="TDs", created_by=admin
     )
@@ -38,6 +40,12 @@ def build_studio() -> None:
 
 def report() -> None:
     print(f"database: {DATABASE}")
+    studio = Studio.query.one()
+    hours = studio.working_hours
+    print(
+        f"studio {studio.name}: {hours.weekly_working_hours:g} working hours a week, "
+        f"timing resolution {studio.timing_resolution}"
+    )
     for department in Department.query.order_by(Department.id):
         members = ", ".join(repr(user) for user in department.users)
         print(f"department {department.name}: {members}")
