@@ -26,16 +26,27 @@ logger = get_logger(__name__)
 from stalker.models.auth import Group, Permission, Role, User  # noqa: E402
 from stalker.models.department import Department, DepartmentUser  # noqa: E402
 from stalker.models.entity import Entity, EntityGroup, SimpleEntity  # noqa: E402
+from stalker.models.format import ImageFormat  # noqa: E402
 from stalker.models.link import Link  # noqa: E402
 from stalker.models.mixins import (  # noqa: E402
     CodeMixin,
     DateRangeMixin,
+    ProjectMixin,
+    ReferenceMixin,
     StatusMixin,
     TargetEntityTypeMixin,
 )
 from stalker.models.note import Note  # noqa: E402
+from stalker.models.project import (  # noqa: E402
+    Project,
+    ProjectRepository,
+    ProjectUser,
+)
+from stalker.models.repository import Repository  # noqa: E402
 from stalker.models.status import Status, StatusList  # noqa: E402
+from stalker.models.structure import Structure  # noqa: E402
 from stalker.models.tag import Tag  # noqa: E402
+from stalker.models.template import FilenameTemplate  # noqa: E402
 from stalker.models.type import EntityType, Type  # noqa: E402
 
 __all__ = [
@@ -46,15 +57,24 @@ __all__ = [
     "Entity",
     "EntityGroup",
     "EntityType",
+    "FilenameTemplate",
     "Group",
+    "ImageFormat",
     "Link",
     "Note",
     "Permission",
+    "Project",
+    "ProjectMixin",
+    "ProjectRepository",
+    "ProjectUser",
+    "ReferenceMixin",
+    "Repository",
     "Role",
     "SimpleEntity",
     "Status",
     "StatusList",
     "StatusMixin",
+    "Structure",
     "Tag",
     "TargetEntityTypeMixin",
     "Type",
