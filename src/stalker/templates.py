@@ -42,6 +42,21 @@ class PathEscapeError(ValueError):
     """A rendered path would leave its repository."""
 
 
+class _StrictSandbox(ImmutableSandboxedEnvironment):
+    """Jinja2's immutable sandbox, failing loudly on every unsafe access.
+
+    Jinja2 answers ``{{ x.__class__ }}`` with an undefined value that prints
+    as an empty string; a template doing that is hostile or broken, and a
+    silently shortened path is worse than an error.
+    """
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
+        raise SecurityError(
+            f"access to attribute {attribute!r} of {type(obj).__name__!r} "
+            "object is unsafe"
+        )
+
+
 @functools.cache
 def sandbox_environment() -> ImmutableSandboxedEnvironment:
     """The one sandbox every template is rendered in (built once).
@@ -49,7 +64,7 @@ def sandbox_environment() -> ImmutableSandboxedEnvironment:
     Jinja2's defaults are kept (no trim/lstrip blocks, no autoescape, the
     trailing newline dropped) so templates render as they did unsandboxed.
     """
-    return ImmutableSandboxedEnvironment()
+    return _StrictSandbox()
 
 
 def _describe(source: str, template_name: str | None) -> str:

@@ -46,6 +46,8 @@ class ProjectMixin:
     def __init__(self, project: Project | None = None, **kwargs: Any) -> None:
         self.project = project  # type: ignore[assignment]
 
-    @validates("project")
+    # Backref events are not validated: removing the object from
+    # ``project.<table>`` sets None here, and delete-orphan then deletes it.
+    @validates("project", include_backrefs=False)
     def _validate_project(self, key: str, project: Any) -> Project:
         return check_instance(self, key, project, "Project")
