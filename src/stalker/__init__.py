@@ -36,20 +36,32 @@ from stalker.models.auth import (  # noqa: E402
 from stalker.models.client import Client, ClientUser  # noqa: E402
 from stalker.models.department import Department, DepartmentUser  # noqa: E402
 from stalker.models.entity import Entity, EntityGroup, SimpleEntity  # noqa: E402
+from stalker.models.format import ImageFormat  # noqa: E402
 from stalker.models.link import Link  # noqa: E402
 from stalker.models.mixins import (  # noqa: E402
     ACLMixin,
     CodeMixin,
     DateRangeMixin,
+    ProjectMixin,
+    ReferenceMixin,
     StatusMixin,
     TargetEntityTypeMixin,
     WorkingHoursMixin,
     create_secondary_table,
 )
 from stalker.models.note import Note  # noqa: E402
+from stalker.models.project import (  # noqa: E402
+    Project,
+    ProjectClient,
+    ProjectRepository,
+    ProjectUser,
+)
+from stalker.models.repository import Repository  # noqa: E402
 from stalker.models.status import Status, StatusList  # noqa: E402
+from stalker.models.structure import Structure  # noqa: E402
 from stalker.models.studio import Studio, Vacation, WorkingHours  # noqa: E402
 from stalker.models.tag import Tag  # noqa: E402
+from stalker.models.template import FilenameTemplate  # noqa: E402
 from stalker.models.type import EntityType, Type  # noqa: E402
 
 __all__ = [
@@ -66,16 +78,26 @@ __all__ = [
     "Entity",
     "EntityGroup",
     "EntityType",
+    "FilenameTemplate",
     "Group",
+    "ImageFormat",
     "Link",
     "LocalSession",
     "Note",
     "Permission",
+    "Project",
+    "ProjectClient",
+    "ProjectMixin",
+    "ProjectRepository",
+    "ProjectUser",
+    "ReferenceMixin",
+    "Repository",
     "Role",
     "SimpleEntity",
     "Status",
     "StatusList",
     "StatusMixin",
+    "Structure",
     "Studio",
     "Tag",
     "TargetEntityTypeMixin",

@@ -3,9 +3,12 @@
 One module per mixin; every mixin is importable from here and from ``stalker``.
 """
 
-from stalker.models.mixins.acl import ACLMixin, create_secondary_table
+from stalker.models.mixins.acl import ACLMixin
 from stalker.models.mixins.code import CodeMixin
 from stalker.models.mixins.date_range import DateRangeMixin
+from stalker.models.mixins.project import ProjectMixin
+from stalker.models.mixins.reference import ReferenceMixin
+from stalker.models.mixins.secondary import create_secondary_table
 from stalker.models.mixins.status import StatusMixin
 from stalker.models.mixins.target_entity_type import TargetEntityTypeMixin
 from stalker.models.mixins.working_hours import WorkingHoursMixin
@@ -14,6 +17,8 @@ __all__ = [
     "ACLMixin",
     "CodeMixin",
     "DateRangeMixin",
+    "ProjectMixin",
+    "ReferenceMixin",
     "StatusMixin",
     "TargetEntityTypeMixin",
     "WorkingHoursMixin",

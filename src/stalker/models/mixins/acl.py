@@ -1,57 +1,17 @@
-"""ACLMixin and the helper that builds many-to-many link tables for mixins."""
+"""ACLMixin: a list of Permissions and the Pyramid-style ``__acl__``."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, ForeignKey, Integer, Table
 from sqlalchemy.orm import Mapped, declared_attr, relationship, validates
 
-from stalker.db.declarative import Base
 from stalker.models.collections import UniqueList
+from stalker.models.mixins.secondary import create_secondary_table
 from stalker.models.validation import check_instance
-from stalker.utils import make_plural
 
 if TYPE_CHECKING:
     from stalker.models.auth import Permission
-
-
-def create_secondary_table(
-    primary_cls_name: str,
-    secondary_cls_name: str,
-    primary_cls_table_name: str,
-    secondary_cls_table_name: str,
-    secondary_table_name: str | None = None,
-) -> Table:
-    """Return the link table between two classes, creating it only once.
-
-    Mixins declare the same table for every class they are mixed into, so an
-    existing table of that name in the metadata is reused.
-    """
-    if secondary_table_name is None:
-        secondary_table_name = f"{primary_cls_name}_{make_plural(secondary_cls_name)}"
-    existing = Base.metadata.tables.get(secondary_table_name)
-    if existing is not None:
-        return existing
-    primary_column = f"{primary_cls_name.lower()}_id"
-    secondary_column = f"{secondary_cls_name.lower()}_id"
-    return Table(
-        secondary_table_name,
-        Base.metadata,
-        Column(
-            primary_column,
-            Integer,
-            ForeignKey(f"{primary_cls_table_name}.id"),
-            primary_key=True,
-        ),
-        Column(
-            secondary_column,
-            Integer,
-            ForeignKey(f"{secondary_cls_table_name}.id"),
-            primary_key=True,
-            index=True,
-        ),
-    )
 
 
 class ACLMixin:

@@ -1,0 +1,324 @@
+"""Project and its memberships: ProjectUser, ProjectClient, ProjectRepository.
+
+This module also extends :class:`~stalker.models.auth.User` and
+:class:`~stalker.models.client.Client`: it adds their ``project_role``
+back-references and set-like ``projects`` lists, so the project side owns the
+Project <-> User and Project <-> Client relations in one place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Boolean, Float, ForeignKey
+from sqlalchemy.ext.orderinglist import ordering_list
+from sqlalchemy.orm import (
+    Mapped,
+    backref,
+    mapped_column,
+    object_session,
+    relationship,
+    validates,
+)
+
+from stalker.db.declarative import Base
+from stalker.models.auth import Role, User
+from stalker.models.client import Client
+from stalker.models.collections import unique_association_proxy
+from stalker.models.entity import Entity, SimpleEntity
+from stalker.models.format import ImageFormat, check_positive_number
+from stalker.models.mixins.code import CodeMixin
+from stalker.models.mixins.date_range import DateRangeMixin
+from stalker.models.mixins.reference import ReferenceMixin
+from stalker.models.mixins.status import StatusMixin
+from stalker.models.repository import Repository
+from stalker.models.structure import Structure
+from stalker.models.validation import check_instance, type_error, value_error
+
+if TYPE_CHECKING:
+    from stalker.models.status import Status, StatusList  # noqa: F401
+
+
+class Project(Entity, ReferenceMixin, StatusMixin, DateRangeMixin, CodeMixin):
+    """A production: its repositories, structure, image format and members."""
+
+    __tablename__ = "Projects"
+    __auto_name__ = False
+    __strictly_typed__ = False
+    __mapper_args__ = {"polymorphic_identity": "Project"}
+
+    project_id: Mapped[int] = mapped_column(
+        "id", ForeignKey("Entities.id"), primary_key=True
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    structure_id: Mapped[int | None] = mapped_column(
+        ForeignKey("Structures.id"), index=True
+    )
+    structure: Mapped[Structure | None] = relationship(
+        primaryjoin="Project.structure_id == Structure.structure_id"
+    )
+    image_format_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ImageFormats.id"), index=True
+    )
+    image_format: Mapped[ImageFormat | None] = relationship(
+        primaryjoin="Project.image_format_id == ImageFormat.image_format_id"
+    )
+    fps: Mapped[float] = mapped_column(Float(precision=3), default=25.0)
+    is_stereoscopic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    user_role: Mapped[list[ProjectUser]] = relationship(
+        back_populates="project",
+        cascade="all, delete-orphan",
+        primaryjoin="Project.project_id == ProjectUser.project_id",
+    )
+    users = unique_association_proxy(
+        "user_role", "user", creator=lambda user: ProjectUser(user=user)
+    )
+    repositories_proxy: Mapped[list[ProjectRepository]] = relationship(
+        back_populates="project",
+        cascade="all, delete-orphan",
+        primaryjoin="Project.project_id == ProjectRepository.project_id",
+        order_by="ProjectRepository.position",
+        collection_class=ordering_list("position"),
+    )
+    repositories = unique_association_proxy(
+        "repositories_proxy",
+        "repository",
+        creator=lambda repository: ProjectRepository(repository=repository),
+    )
+
+    def __init__(
+        self,
+        name: str | None = None,
+        code: str | None = None,
+        clients: list[Any] | None = None,
+        repositories: list[Repository] | None = None,
+        structure: Structure | None = None,
+        image_format: ImageFormat | None = None,
+        fps: float = 25.0,
+        is_stereoscopic: bool = False,
+        users: list[User] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs["name"] = name
+        super().__init__(**kwargs)
+        ReferenceMixin.__init__(self, **kwargs)
+        StatusMixin.__init__(self, **kwargs)
+        DateRangeMixin.__init__(self, **kwargs)
+        CodeMixin.__init__(self, code=code)
+        self.active = True
+        self.repositories = [] if repositories is None else repositories
+        self.structure = structure
+        self.image_format = image_format
+        self.fps = fps
+        self.is_stereoscopic = is_stereoscopic
+        self.users = [] if users is None else users
+        self.clients = [] if clients is None else clients
+
+    @validates("structure")
+    def _validate_structure(self, key: str, structure: Any) -> Structure | None:
+        return check_instance(self, key, structure, Structure, allow_none=True)
+
+    @validates("image_format")
+    def _validate_image_format(self, key: str, image_format: Any) -> ImageFormat | None:
+        return check_instance(self, key, image_format, ImageFormat, allow_none=True)
+
+    @validates("fps")
+    def _validate_fps(self, key: str, fps: Any) -> float:
+        return float(check_positive_number(self, key, fps))
+
+    @validates("is_stereoscopic")
+    def _validate_is_stereoscopic(self, key: str, value: Any) -> bool:
+        return bool(value)
+
+    @property
+    def repository(self) -> Repository | None:
+        """The first repository: what templates mean by ``project.repository``."""
+        repositories = self.repositories
+        return repositories[0] if repositories else None
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the project is active (the ``active`` flag)."""
+        return self.active
+
+    def __eq__(self, other: object) -> bool:
+        return super().__eq__(other) and isinstance(other, Project)
+
+    __hash__ = SimpleEntity.__hash__
+
+
+def _no_autoflush(obj: Any) -> contextlib.AbstractContextManager[Any]:
+    session = object_session(obj)
+    return session.no_autoflush if session is not None else contextlib.nullcontext()
+
+
+class ProjectUser(Base):
+    """A user's membership of a project: an optional role and a per-project rate."""
+
+    __tablename__ = "Project_Users"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("Projects.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("Users.id"), primary_key=True, index=True
+    )
+    role_id: Mapped[int | None] = mapped_column(
+        "rid", ForeignKey("Roles.id"), index=True
+    )
+    rate: Mapped[float] = mapped_column(Float, default=0.0)
+
+    project: Mapped[Project | None] = relationship(
+        back_populates="user_role",
+        primaryjoin="ProjectUser.project_id == Project.project_id",
+    )
+    user: Mapped[User | None] = relationship(
+        primaryjoin="ProjectUser.user_id == User.user_id",
+        backref=backref("project_role", cascade="all, delete-orphan"),
+    )
+    role: Mapped[Role | None] = relationship(
+        primaryjoin="ProjectUser.role_id == Role.role_id"
+    )
+
+    def __init__(
+        self,
+        project: Project | None = None,
+        user: User | None = None,
+        role: Role | None = None,
+    ) -> None:
+        self.user = user
+        self.project = project
+        self.role = role
+
+    @validates("project")
+    def _validate_project(self, key: str, project: Any) -> Project | None:
+        return check_instance(self, key, project, Project, allow_none=True)
+
+    @validates("user")
+    def _validate_user(self, key: str, user: Any) -> User | None:
+        user = check_instance(self, key, user, User, allow_none=True)
+        if user is not None:
+            # The rate starts as the user's general rate and may then differ.
+            with _no_autoflush(user):
+                self.rate = user.rate
+        return user
+
+    @validates("role")
+    def _validate_role(self, key: str, role: Any) -> Role | None:
+        return check_instance(self, key, role, Role, allow_none=True)
+
+    @validates("rate")
+    def _validate_rate(self, key: str, rate: Any) -> float:
+        if rate is None:
+            return 0.0
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)):
+            raise type_error(self, key, "an int or float", rate)
+        if rate < 0:
+            raise value_error(self, key, "a number >= 0", rate)
+        return float(rate)
+
+
+class ProjectRepository(Base):
+    """One repository of a project at one position of ``Project.repositories``."""
+
+    __tablename__ = "Project_Repositories"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("Projects.id"), primary_key=True)
+    repository_id: Mapped[int] = mapped_column(
+        ForeignKey("Repositories.id"), primary_key=True, index=True
+    )
+    position: Mapped[int | None] = mapped_column()
+
+    project: Mapped[Project | None] = relationship(
+        back_populates="repositories_proxy",
+        primaryjoin="ProjectRepository.project_id == Project.project_id",
+    )
+    repository: Mapped[Repository | None] = relationship(
+        primaryjoin="ProjectRepository.repository_id == Repository.repository_id"
+    )
+
+    def __init__(
+        self,
+        project: Project | None = None,
+        repository: Repository | None = None,
+        position: int | None = None,
+    ) -> None:
+        self.project = project
+        self.repository = repository
+        self.position = position
+
+    @validates("repository")
+    def _validate_repository(self, key: str, repository: Any) -> Repository | None:
+        return check_instance(self, key, repository, Repository, allow_none=True)
+
+
+# The mirror of ``Project.users`` (D2: set-like from both sides).
+User.projects = unique_association_proxy(  # type: ignore[attr-defined]
+    "project_role", "project", creator=lambda project: ProjectUser(project=project)
+)
+
+
+class ProjectClient(Base):
+    """A client's part in a project."""
+
+    __tablename__ = "Project_Clients"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("Projects.id"), primary_key=True)
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("Clients.id"), primary_key=True, index=True
+    )
+    role_id: Mapped[int | None] = mapped_column(
+        "rid", ForeignKey("Roles.id"), index=True
+    )
+
+    project: Mapped[Project | None] = relationship(
+        primaryjoin="ProjectClient.project_id == Project.project_id",
+        backref=backref("client_role", cascade="all, delete-orphan"),
+    )
+    client: Mapped[Client | None] = relationship(
+        primaryjoin="ProjectClient.client_id == Client.client_id",
+        backref=backref("project_role", cascade="all, delete-orphan"),
+    )
+    role: Mapped[Role | None] = relationship(
+        primaryjoin="ProjectClient.role_id == Role.role_id"
+    )
+
+    def __init__(
+        self,
+        project: Project | None = None,
+        client: Any = None,
+        role: Role | None = None,
+    ) -> None:
+        self.project = project
+        self.client = client
+        self.role = role
+
+    @validates("project")
+    def _validate_project(self, key: str, project: Any) -> Project | None:
+        return check_instance(self, key, project, Project, allow_none=True)
+
+    @validates("client")
+    def _validate_client(self, key: str, client: Any) -> Any:
+        return check_instance(self, key, client, Client, allow_none=True)
+
+    @validates("role")
+    def _validate_role(self, key: str, role: Any) -> Role | None:
+        return check_instance(self, key, role, Role, allow_none=True)
+
+
+def _attach_client_proxies() -> None:
+    """Add the set-like ``Project.clients`` and ``Client.projects`` lists (D2).
+
+    The project module extends Client (defined earlier) with its side.
+    """
+    Project.clients = unique_association_proxy(  # type: ignore[attr-defined]
+        "client_role", "client", creator=lambda client: ProjectClient(client=client)
+    )
+    Client.projects = unique_association_proxy(
+        "project_role",
+        "project",
+        creator=lambda project: ProjectClient(project=project),
+    )
+
+
+_attach_client_proxies()
