@@ -222,7 +222,8 @@ def test_equality_is_by_name_and_class_family():
 def test_hash_combines_id_name_and_entity_type():
     entity = SimpleEntity(name="a")
     expected = hash(None) + 2 * hash("a") + 3 * hash("SimpleEntity")
-    assert hash(entity) == hash(expected)
+    assert entity.__hash__() == expected
+    assert hash(entity) == hash(SimpleEntity(name="a"))
 
 
 # -- Entity tags and notes ----------------------------------------------------------
