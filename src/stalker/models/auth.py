@@ -32,6 +32,7 @@ from stalker.models.entity import Entity, SimpleEntity, utc_now
 from stalker.models.mixins.acl import ACLMixin
 from stalker.models.validation import (
     check_instance,
+    check_number,
     check_str,
     type_error,
     value_error,
@@ -219,11 +220,7 @@ class User(Entity, ACLMixin):
     def _validate_non_negative_number(self, key: str, value: Any) -> float:
         if value is None:
             return 1.0 if key == "efficiency" else 0.0
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise type_error(self, key, "an int or float", value)
-        if value < 0:
-            raise value_error(self, key, "a number >= 0", value)
-        return float(value)
+        return float(check_number(self, key, value, at_least=0))
 
     @validates("groups")
     def _validate_group(self, key: str, group: Any) -> Group:

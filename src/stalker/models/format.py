@@ -8,16 +8,7 @@ from sqlalchemy import Float, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from stalker.models.entity import Entity, SimpleEntity
-from stalker.models.validation import type_error, value_error
-
-
-def check_positive_number(owner: Any, key: str, value: Any) -> int | float:
-    """Return ``value`` if it is an int/float above zero (shared by fps too)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise type_error(owner, key, "an int or float", value)
-    if value <= 0:
-        raise value_error(owner, key, "a number > 0", value)
-    return value
+from stalker.models.validation import check_number
 
 
 class ImageFormat(Entity):
@@ -51,11 +42,11 @@ class ImageFormat(Entity):
 
     @validates("width", "height")
     def _validate_size(self, key: str, value: Any) -> int:
-        return int(check_positive_number(self, key, value))
+        return int(check_number(self, key, value, above=0))
 
     @validates("pixel_aspect", "print_resolution")
     def _validate_ratio(self, key: str, value: Any) -> float:
-        return float(check_positive_number(self, key, value))
+        return float(check_number(self, key, value, above=0))
 
     @property
     def device_aspect(self) -> float:

@@ -27,14 +27,17 @@ from stalker.models.auth import Role, User
 from stalker.models.client import Client
 from stalker.models.collections import unique_association_proxy
 from stalker.models.entity import Entity, SimpleEntity
-from stalker.models.format import ImageFormat, check_positive_number
+from stalker.models.format import ImageFormat
 from stalker.models.mixins.code import CodeMixin
 from stalker.models.mixins.date_range import DateRangeMixin
 from stalker.models.mixins.reference import ReferenceMixin
 from stalker.models.mixins.status import StatusMixin
 from stalker.models.repository import Repository
 from stalker.models.structure import Structure
-from stalker.models.validation import check_instance, type_error, value_error
+from stalker.models.validation import (
+    check_instance,
+    check_number,
+)
 
 if TYPE_CHECKING:
     from stalker.models.status import Status, StatusList  # noqa: F401
@@ -126,7 +129,7 @@ class Project(Entity, ReferenceMixin, StatusMixin, DateRangeMixin, CodeMixin):
 
     @validates("fps")
     def _validate_fps(self, key: str, fps: Any) -> float:
-        return float(check_positive_number(self, key, fps))
+        return float(check_number(self, key, fps, above=0))
 
     @validates("is_stereoscopic")
     def _validate_is_stereoscopic(self, key: str, value: Any) -> bool:
@@ -211,11 +214,7 @@ class ProjectUser(Base):
     def _validate_rate(self, key: str, rate: Any) -> float:
         if rate is None:
             return 0.0
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)):
-            raise type_error(self, key, "an int or float", rate)
-        if rate < 0:
-            raise value_error(self, key, "a number >= 0", rate)
-        return float(rate)
+        return float(check_number(self, key, rate, at_least=0))
 
 
 class ProjectRepository(Base):

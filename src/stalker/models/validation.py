@@ -120,3 +120,21 @@ def check_items(
             raise type_error(owner, attr, f"a list of {cls.__name__} instances", item)
         checked.append(item)
     return checked
+
+
+def check_number(
+    owner: Any,
+    attr: str,
+    value: Any,
+    *,
+    at_least: float | None = None,
+    above: float | None = None,
+) -> int | float:
+    """Return ``value`` if it is an int or float (not a bool) within the bound."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise type_error(owner, attr, "an int or float", value)
+    if at_least is not None and value < at_least:
+        raise value_error(owner, attr, f"a number >= {at_least}", value)
+    if above is not None and value <= above:
+        raise value_error(owner, attr, f"a number > {above}", value)
+    return value
