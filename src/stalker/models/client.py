@@ -11,6 +11,7 @@ from stalker.db.declarative import Base
 from stalker.models.auth import Role, User
 from stalker.models.collections import unique_association_proxy
 from stalker.models.entity import Entity, SimpleEntity
+from stalker.models.mixins.membership_role import MembershipRoleMixin
 from stalker.models.validation import check_instance
 
 
@@ -47,7 +48,7 @@ class Client(Entity):
         return ""
 
 
-class ClientUser(Base):
+class ClientUser(MembershipRoleMixin, Base):
     """A user's membership of a client company, with an optional role."""
 
     __tablename__ = "Client_Users"
@@ -58,9 +59,6 @@ class ClientUser(Base):
     client_id: Mapped[int] = mapped_column(
         "cid", ForeignKey("Clients.id"), primary_key=True, index=True
     )
-    role_id: Mapped[int | None] = mapped_column(
-        "rid", ForeignKey("Roles.id"), index=True
-    )
 
     user: Mapped[User | None] = relationship(
         back_populates="company_role",
@@ -69,9 +67,6 @@ class ClientUser(Base):
     client: Mapped[Client | None] = relationship(
         back_populates="user_role",
         primaryjoin="ClientUser.client_id == Client.client_id",
-    )
-    role: Mapped[Role | None] = relationship(
-        primaryjoin="ClientUser.role_id == Role.role_id"
     )
 
     def __init__(
@@ -91,7 +86,3 @@ class ClientUser(Base):
     @validates("user")
     def _validate_user(self, key: str, user: Any) -> User | None:
         return check_instance(self, key, user, User, allow_none=True)
-
-    @validates("role")
-    def _validate_role(self, key: str, role: Any) -> Role | None:
-        return check_instance(self, key, role, Role, allow_none=True)

@@ -11,6 +11,7 @@ from stalker.db.declarative import Base
 from stalker.models.auth import Role, User
 from stalker.models.collections import unique_association_proxy
 from stalker.models.entity import Entity, SimpleEntity
+from stalker.models.mixins.membership_role import MembershipRoleMixin
 from stalker.models.validation import check_instance
 
 
@@ -44,7 +45,7 @@ class Department(Entity):
     __hash__ = SimpleEntity.__hash__
 
 
-class DepartmentUser(Base):
+class DepartmentUser(MembershipRoleMixin, Base):
     """A user's membership of a department, with an optional role."""
 
     __tablename__ = "Department_Users"
@@ -55,9 +56,6 @@ class DepartmentUser(Base):
     department_id: Mapped[int] = mapped_column(
         "did", ForeignKey("Departments.id"), primary_key=True, index=True
     )
-    role_id: Mapped[int | None] = mapped_column(
-        "rid", ForeignKey("Roles.id"), index=True
-    )
 
     user: Mapped[User | None] = relationship(
         back_populates="department_role",
@@ -66,9 +64,6 @@ class DepartmentUser(Base):
     department: Mapped[Department | None] = relationship(
         back_populates="user_role",
         primaryjoin="DepartmentUser.department_id == Department.department_id",
-    )
-    role: Mapped[Role | None] = relationship(
-        primaryjoin="DepartmentUser.role_id == Role.role_id"
     )
 
     def __init__(
@@ -88,7 +83,3 @@ class DepartmentUser(Base):
     @validates("user")
     def _validate_user(self, key: str, user: Any) -> User | None:
         return check_instance(self, key, user, User, allow_none=True)
-
-    @validates("role")
-    def _validate_role(self, key: str, role: Any) -> Role | None:
-        return check_instance(self, key, role, Role, allow_none=True)

@@ -30,6 +30,7 @@ from stalker.models.entity import Entity, SimpleEntity
 from stalker.models.format import ImageFormat
 from stalker.models.mixins.code import CodeMixin
 from stalker.models.mixins.date_range import DateRangeMixin
+from stalker.models.mixins.membership_role import MembershipRoleMixin
 from stalker.models.mixins.reference import ReferenceMixin
 from stalker.models.mixins.status import StatusMixin
 from stalker.models.repository import Repository
@@ -157,7 +158,7 @@ def _no_autoflush(obj: Any) -> contextlib.AbstractContextManager[Any]:
     return session.no_autoflush if session is not None else contextlib.nullcontext()
 
 
-class ProjectUser(Base):
+class ProjectUser(MembershipRoleMixin, Base):
     """A user's membership of a project: an optional role and a per-project rate."""
 
     __tablename__ = "Project_Users"
@@ -165,9 +166,6 @@ class ProjectUser(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("Projects.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(
         ForeignKey("Users.id"), primary_key=True, index=True
-    )
-    role_id: Mapped[int | None] = mapped_column(
-        "rid", ForeignKey("Roles.id"), index=True
     )
     rate: Mapped[float] = mapped_column(Float, default=0.0)
 
@@ -178,9 +176,6 @@ class ProjectUser(Base):
     user: Mapped[User | None] = relationship(
         primaryjoin="ProjectUser.user_id == User.user_id",
         backref=backref("project_role", cascade="all, delete-orphan"),
-    )
-    role: Mapped[Role | None] = relationship(
-        primaryjoin="ProjectUser.role_id == Role.role_id"
     )
 
     def __init__(
@@ -205,10 +200,6 @@ class ProjectUser(Base):
             with _no_autoflush(user):
                 self.rate = user.rate
         return user
-
-    @validates("role")
-    def _validate_role(self, key: str, role: Any) -> Role | None:
-        return check_instance(self, key, role, Role, allow_none=True)
 
     @validates("rate")
     def _validate_rate(self, key: str, rate: Any) -> float:
@@ -257,7 +248,7 @@ User.projects = unique_association_proxy(  # type: ignore[attr-defined]
 )
 
 
-class ProjectClient(Base):
+class ProjectClient(MembershipRoleMixin, Base):
     """A client's part in a project."""
 
     __tablename__ = "Project_Clients"
@@ -265,9 +256,6 @@ class ProjectClient(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("Projects.id"), primary_key=True)
     client_id: Mapped[int] = mapped_column(
         ForeignKey("Clients.id"), primary_key=True, index=True
-    )
-    role_id: Mapped[int | None] = mapped_column(
-        "rid", ForeignKey("Roles.id"), index=True
     )
 
     project: Mapped[Project | None] = relationship(
@@ -277,9 +265,6 @@ class ProjectClient(Base):
     client: Mapped[Client | None] = relationship(
         primaryjoin="ProjectClient.client_id == Client.client_id",
         backref=backref("project_role", cascade="all, delete-orphan"),
-    )
-    role: Mapped[Role | None] = relationship(
-        primaryjoin="ProjectClient.role_id == Role.role_id"
     )
 
     def __init__(
@@ -299,10 +284,6 @@ class ProjectClient(Base):
     @validates("client")
     def _validate_client(self, key: str, client: Any) -> Any:
         return check_instance(self, key, client, Client, allow_none=True)
-
-    @validates("role")
-    def _validate_role(self, key: str, role: Any) -> Role | None:
-        return check_instance(self, key, role, Role, allow_none=True)
 
 
 def _attach_client_proxies() -> None:

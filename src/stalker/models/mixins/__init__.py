@@ -6,6 +6,7 @@ One module per mixin; every mixin is importable from here and from ``stalker``.
 from stalker.models.mixins.acl import ACLMixin
 from stalker.models.mixins.code import CodeMixin
 from stalker.models.mixins.date_range import DateRangeMixin
+from stalker.models.mixins.membership_role import MembershipRoleMixin
 from stalker.models.mixins.project import ProjectMixin
 from stalker.models.mixins.reference import ReferenceMixin
 from stalker.models.mixins.secondary import create_secondary_table
@@ -17,6 +18,7 @@ __all__ = [
     "ACLMixin",
     "CodeMixin",
     "DateRangeMixin",
+    "MembershipRoleMixin",
     "ProjectMixin",
     "ReferenceMixin",
     "StatusMixin",
