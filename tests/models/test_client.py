@@ -4,9 +4,7 @@ import pytest
 
 from stalker import Client, ClientUser, Role, User
 
-
-def make_user(login="clientuser"):
-    return User(name=login, login=login, email=f"{login}@example.com", password="pw")
+from ..factories import make_user
 
 
 def test_name_is_required():
@@ -17,7 +15,7 @@ def test_name_is_required():
 
 
 def test_users_mirror_companies(session):
-    user = make_user()
+    user = make_user("clientuser")
     client = Client(name="Big Client", users=[user])
     assert client.users == [user]
     assert user.companies == [client]
@@ -33,7 +31,7 @@ def test_users_mirror_companies(session):
 
 
 def test_removing_a_user_removes_the_company(session):
-    user = make_user()
+    user = make_user("clientuser")
     client = Client(name="Big Client", users=[user])
     session.add(client)
     session.commit()
@@ -55,7 +53,7 @@ def test_users_validation():
 
 def test_client_user_role(session):
     producer = Role(name="Producer")
-    user = make_user()
+    user = make_user("clientuser")
     client = Client(name="Studio X")
     membership = ClientUser(client=client, user=user, role=producer)
     assert client.users == [user]
@@ -93,7 +91,7 @@ def test_equality_and_hash():
 
 
 def test_deleting_a_client_keeps_its_users(session):
-    user = make_user()
+    user = make_user("clientuser")
     client = Client(name="Gone", users=[user])
     session.add(client)
     session.commit()

@@ -4,9 +4,7 @@ import pytest
 
 from stalker import Department, DepartmentUser, Role, User
 
-
-def make_user(login="depuser"):
-    return User(name=login, login=login, email=f"{login}@example.com", password="pw")
+from ..factories import make_user
 
 
 def test_name_is_required():
@@ -19,7 +17,7 @@ def test_name_is_required():
 def test_users_default_and_members_alias():
     department = Department(name="TDs")
     assert department.users == []
-    user = make_user()
+    user = make_user("depuser")
     department.members.append(user)
     assert department.users == [user]
     assert department.members == [user]
@@ -28,7 +26,7 @@ def test_users_default_and_members_alias():
 
 def test_double_append_from_both_sides_is_one_membership(session):
     department = Department(name="TDs")
-    user = make_user()
+    user = make_user("depuser")
     department.users.append(user)
     user.departments.append(department)
     department.users.append(user)
@@ -44,7 +42,7 @@ def test_double_append_from_both_sides_is_one_membership(session):
 
 
 def test_list_with_duplicates_is_stored_once(session):
-    user = make_user()
+    user = make_user("depuser")
     other = make_user("other")
     department = Department(name="Modeling", users=[user, other, user])
     assert department.users == [user, other]
@@ -66,7 +64,7 @@ def test_users_validation():
 
 
 def test_removing_a_user_updates_both_sides(session):
-    user = make_user()
+    user = make_user("depuser")
     department = Department(name="TDs", users=[user])
     session.add(department)
     session.commit()
@@ -79,7 +77,7 @@ def test_removing_a_user_updates_both_sides(session):
 
 def test_department_user_role(session):
     lead = Role(name="Lead")
-    user = make_user()
+    user = make_user("depuser")
     department = Department(name="Lighting")
     membership = DepartmentUser(department=department, user=user, role=lead)
     assert membership in department.user_role
@@ -104,7 +102,7 @@ def test_department_user_validation():
 
 
 def test_equality_repr_and_tjp_id(session):
-    first = Department(name="TDs", users=[make_user()])
+    first = Department(name="TDs", users=[make_user("depuser")])
     assert first == Department(name="TDs")
     assert first != Department(name="Other")
     assert first != User(name="TDs", login="tds", email="t@x", password="p")
@@ -116,7 +114,7 @@ def test_equality_repr_and_tjp_id(session):
 
 
 def test_deleting_a_department_keeps_its_users(session):
-    user = make_user()
+    user = make_user("depuser")
     department = Department(name="Gone", users=[user])
     session.add(department)
     session.commit()

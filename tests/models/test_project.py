@@ -20,13 +20,9 @@ from stalker import (
     User,
 )
 
+from ..factories import make_user
+
 UTC = datetime.timezone.utc
-
-
-def make_user(login="u1", rate=0.0):
-    return User(
-        name=login, login=login, email=f"{login}@x.com", password="pw", rate=rate
-    )
 
 
 def make_repo(name="R1", **kwargs):
@@ -194,7 +190,7 @@ def test_project_repository_constructor():
 
 
 def test_users_are_set_like_from_both_sides(session, project):
-    me = make_user()
+    me = make_user("u1")
     project.users.append(me)
     project.users.append(me)
     me.projects.append(project)
@@ -235,7 +231,7 @@ def test_project_user_rate_is_independent(session, project):
 
 
 def test_project_user_role_and_membership(session, project):
-    me = make_user()
+    me = make_user("u1")
     lead = Role(name="Lead")
     link = ProjectUser(project=project, user=me, role=lead)
     assert me in project.users
@@ -287,7 +283,7 @@ def test_full_project_round_trip(session):
 
 
 def test_deleting_a_project_keeps_shared_objects(session):
-    me = make_user()
+    me = make_user("u1")
     project = Project(
         name="P",
         code="P",
@@ -311,7 +307,7 @@ def test_deleting_a_project_keeps_shared_objects(session):
 
 
 def test_deleting_a_user_removes_the_membership(session, project):
-    me = make_user()
+    me = make_user("u1")
     project.users = [me]
     session.add(project)
     session.commit()

@@ -8,6 +8,8 @@ import stalker
 from stalker import Department, Studio, User, Vacation, WorkingHours, db
 from stalker.db.session import DBSession
 
+from ..factories import make_user
+
 UTC = datetime.timezone.utc
 DEFAULT_HOURS = {
     "mon": [[540, 1080]],
@@ -18,10 +20,6 @@ DEFAULT_HOURS = {
     "sat": [],
     "sun": [],
 }
-
-
-def make_user(login="studiouser"):
-    return User(name=login, login=login, email=f"{login}@example.com", password="pw")
 
 
 # -- WorkingHours ------------------------------------------------------------------
@@ -356,7 +354,7 @@ def test_update_defaults_after_db_setup(empty_database_settings):
 
 
 def test_studio_persists_and_loads(session):
-    user = make_user()
+    user = make_user("studiouser")
     studio = Studio(name="Stored Studio", daily_working_hours=8)
     studio.is_scheduling = True
     studio.is_scheduling_by = user
@@ -393,7 +391,7 @@ def test_studio_user_fields_are_validated():
 
 
 def test_studio_query_properties(session):
-    user = make_user()
+    user = make_user("studiouser")
     department = Department(name="Studio Dept", users=[user])
     studio_wide = Vacation()
     personal = Vacation(user=user)
@@ -420,7 +418,7 @@ def test_studio_equality():
 
 
 def test_vacation_user_mirrors_user_vacations(session):
-    user = make_user()
+    user = make_user("studiouser")
     vacation = Vacation(user=user)
     assert user.vacations == [vacation]
     assert vacation.name.startswith("Vacation_")
@@ -454,7 +452,7 @@ def test_vacation_to_tjp_is_in_utc():
 
 
 def test_removing_a_vacation_from_a_user_deletes_it(session):
-    user = make_user()
+    user = make_user("studiouser")
     vacation = Vacation(user=user)
     session.add(user)
     session.commit()
