@@ -335,7 +335,7 @@ def create_entity_statuses(
         )
         session.add(status_list)
     wanted = existing + created
-    if list(status_list.statuses) != wanted or len(status_list.statuses) != len(wanted):
+    if [id(status) for status in status_list.statuses] != [id(s) for s in wanted]:
         status_list.statuses = wanted
     session.add_all(created)
     session.commit()

@@ -9,6 +9,7 @@ from sqlalchemy.ext.associationproxy import AssociationProxyExtensionType
 from sqlalchemy.orm import DeclarativeBase, Query
 
 from stalker.db.session import DBSession
+from stalker.models.validation import check_collection
 from stalker.utils import make_plural
 
 _list_attributes_of: dict[type, frozenset[str]] = {}
@@ -42,8 +43,6 @@ class Base(DeclarativeBase):
         # SQLAlchemy answers ``tasks = None`` with its own wording; ours names
         # the class and attribute like every other validation error.
         if not name.startswith("_") and name in _list_attributes(type(self)):
-            from stalker.models.validation import check_collection
-
             value = check_collection(self, name, value)
         super().__setattr__(name, value)
 

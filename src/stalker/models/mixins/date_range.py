@@ -78,7 +78,10 @@ class DateRangeMixin:
             start, end, duration
         )
 
-    round_time = classmethod(lambda cls, dt: round_time(dt))
+    @classmethod
+    def round_time(cls, dt: datetime.datetime) -> datetime.datetime:
+        """Round ``dt`` to the timing resolution (see :func:`round_time`)."""
+        return round_time(dt)
 
     def _check_aware(self, attr: str, value: Any) -> None:
         if _is_datetime(value) and value.utcoffset() is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey
@@ -11,6 +12,18 @@ from stalker.models.validation import check_instance, type_error, value_error
 
 if TYPE_CHECKING:
     from stalker.models.status import Status, StatusList
+
+
+@functools.cache
+def _mapped_lineage(cls: type) -> tuple[str, ...]:
+    """Names of ``cls`` and its mapped parents, computed once per class."""
+    from stalker.db.declarative import Base
+
+    return tuple(
+        klass.__name__
+        for klass in cls.__mro__
+        if isinstance(klass, type) and issubclass(klass, Base) and klass is not Base
+    )
 
 
 class StatusMixin:
@@ -49,15 +62,9 @@ class StatusMixin:
         self.status = status  # type: ignore[assignment]
 
     @classmethod
-    def _status_list_targets(cls) -> list[str]:
+    def _status_list_targets(cls) -> tuple[str, ...]:
         """Class names (own first, then mapped parents) a status list may target."""
-        from stalker.db.declarative import Base
-
-        return [
-            klass.__name__
-            for klass in cls.__mro__
-            if isinstance(klass, type) and issubclass(klass, Base) and klass is not Base
-        ]
+        return _mapped_lineage(cls)
 
     @validates("status_list")
     def _validate_status_list(self, key: str, status_list: Any) -> StatusList:
@@ -79,7 +86,7 @@ class StatusMixin:
             raise type_error(
                 self,
                 key,
-                f"a StatusList targeting one of {targets}",
+                f"a StatusList targeting one of {list(targets)}",
                 status_list,
             )
         return status_list
