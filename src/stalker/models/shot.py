@@ -9,10 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Float, ForeignKey, Integer, inspect, select
-from sqlalchemy.exc import UnboundExecutionError
 from sqlalchemy.orm import (
     Mapped,
-    Session,
     mapped_column,
     object_session,
     relationship,
@@ -20,7 +18,6 @@ from sqlalchemy.orm import (
     validates,
 )
 
-from stalker.db.session import DBSession
 from stalker.models.collections import UniqueList
 from stalker.models.entity import SimpleEntity
 from stalker.models.format import ImageFormat
@@ -50,16 +47,6 @@ def _check_frame(owner: Any, attr: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise type_error(owner, attr, "an int", value)
     return value
-
-
-def _bound_session(project: Project) -> Session | None:
-    """The session to look for flushed shots in, or None when no DB is bound."""
-    session = object_session(project) or DBSession()
-    try:
-        session.get_bind()
-    except UnboundExecutionError:
-        return None
-    return session
 
 
 class Shot(Task, CodeMixin):
@@ -149,14 +136,15 @@ class Shot(Task, CodeMixin):
     def _code_is_taken(self, code: str) -> bool:
         """Whether another Shot of this project already uses ``code``.
 
-        With a database only flushed shots count (the query runs without
-        autoflush, so validating never writes); without one, the project's
-        in-memory tasks are scanned.
+        When the project is in a session only flushed shots count (the query
+        runs without autoflush, so validating never writes); a project outside
+        any session can have no shots in the database, so its in-memory tasks
+        are scanned instead.
         """
         project = self.project
         if project is None:
             return False
-        session = _bound_session(project)
+        session = object_session(project)
         if session is None:
             return any(
                 isinstance(task, Shot) and task is not self and task.code == code
@@ -199,17 +187,17 @@ class Shot(Task, CodeMixin):
     @validates("cut_in")
     def _validate_cut_in(self, key: str, cut_in: Any) -> int:
         cut_in = _check_frame(self, key, cut_in)
-        if not self._coupling_cuts and self.cut_out is not None:
-            if cut_in > self.cut_out:
-                self._move_other_cut("cut_out", cut_in)
+        cut_out = self.cut_out
+        if not self._coupling_cuts and cut_out is not None and cut_in > cut_out:
+            self._move_other_cut("cut_out", cut_in)
         return cut_in
 
     @validates("cut_out")
     def _validate_cut_out(self, key: str, cut_out: Any) -> int:
         cut_out = _check_frame(self, key, cut_out)
-        if not self._coupling_cuts and self.cut_in is not None:
-            if cut_out < self.cut_in:
-                self._move_other_cut("cut_in", cut_out)
+        cut_in = self.cut_in
+        if not self._coupling_cuts and cut_in is not None and cut_out < cut_in:
+            self._move_other_cut("cut_in", cut_out)
         return cut_out
 
     def _move_other_cut(self, attr: str, value: int) -> None:
@@ -247,9 +235,7 @@ class Shot(Task, CodeMixin):
         source_out = _check_frame(self, key, source_out)
         self._check_within_cut(key, source_out)
         if self.source_in and source_out < self.source_in:
-            raise value_error(
-                self, key, f">= source_in ({self.source_in})", source_out
-            )
+            raise value_error(self, key, f">= source_in ({self.source_in})", source_out)
         return source_out
 
     def _check_within_cut(self, key: str, frame: int) -> None:
