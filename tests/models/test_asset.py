@@ -14,7 +14,9 @@ TASK_CODES = ("WFD", "RTS", "WIP", "PREV", "HREV", "DREV", "OH", "STOP", "CMPL")
 
 def status_list(target):
     statuses = [Status(name=code, code=code) for code in TASK_CODES]
-    return StatusList(name=f"{target} list", target_entity_type=target, statuses=statuses)
+    return StatusList(
+        name=f"{target} list", target_entity_type=target, statuses=statuses
+    )
 
 
 @pytest.fixture
@@ -100,7 +102,9 @@ def test_equality(make_asset, offline_project, char_type):
     prop_type = Type(name="Prop", code="PROP", target_entity_type="Asset")
     other_type = make_asset("CHAR1", name="Character 1", type=prop_type)
     other_name = make_asset("CHAR1", name="Character 2")
-    task = Task(name="Character 1", project=offline_project, status_list=status_list("Task"))
+    task = Task(
+        name="Character 1", project=offline_project, status_list=status_list("Task")
+    )
     assert asset == same
     assert asset != other_type
     assert asset != other_name

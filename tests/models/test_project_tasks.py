@@ -124,7 +124,9 @@ def test_without_a_session_the_tasks_are_filtered_in_memory(char_type):
         name="Offline",
         code="OFF",
         status_list=StatusList(
-            name="P", target_entity_type="Project", statuses=[Status(name="N", code="N")]
+            name="P",
+            target_entity_type="Project",
+            statuses=[Status(name="N", code="N")],
         ),
     )
     lists = {
@@ -175,7 +177,9 @@ def test_logged_seconds_and_percent_complete(session, project):
     session.add(user)
     session.commit()
     start = datetime.datetime(2024, 1, 8, 10, tzinfo=UTC)
-    TimeLog(task=leaf, resource=user, start=start, end=start + datetime.timedelta(hours=1))
+    TimeLog(
+        task=leaf, resource=user, start=start, end=start + datetime.timedelta(hours=1)
+    )
     session.commit()
     assert project.total_logged_seconds == 3600
     assert project.schedule_seconds == 44 * 3600

@@ -14,7 +14,9 @@ TASK_CODES = ("WFD", "RTS", "WIP", "PREV", "HREV", "DREV", "OH", "STOP", "CMPL")
 
 def status_list(target):
     statuses = [Status(name=code, code=code) for code in TASK_CODES]
-    return StatusList(name=f"{target} list", target_entity_type=target, statuses=statuses)
+    return StatusList(
+        name=f"{target} list", target_entity_type=target, statuses=statuses
+    )
 
 
 @pytest.fixture
@@ -58,7 +60,9 @@ def test_defaults(make_sequence, offline_project):
 def test_name_and_code_are_required(make_sequence):
     with pytest.raises(TypeError, match=r"Sequence\.name"):
         make_sequence(code="SEQ1")
-    with pytest.raises(TypeError, match=r"Sequence\.code should be a str, not NoneType"):
+    with pytest.raises(
+        TypeError, match=r"Sequence\.code should be a str, not NoneType"
+    ):
         make_sequence(name="Sequence 1")
     with pytest.raises(ValueError, match=r"Sequence\.code should be a non-empty str"):
         make_sequence(name="Sequence 1", code="")
@@ -91,7 +95,9 @@ def test_shots_are_type_checked(make_sequence, offline_project):
         seq.shots.append(
             Task(name="T", project=offline_project, status_list=status_list("Task"))
         )
-    with pytest.raises(TypeError, match=r"Sequence\.shots should be a list, not NoneType"):
+    with pytest.raises(
+        TypeError, match=r"Sequence\.shots should be a list, not NoneType"
+    ):
         seq.shots = None
     with pytest.raises(TypeError, match=r"Sequence\.shots should be a list, not int"):
         seq.shots = 1
@@ -101,7 +107,9 @@ def test_equality(make_sequence, offline_project):
     seq = make_sequence(name="Sequence 1", code="SEQ1")
     same = make_sequence(name="Sequence 1", code="SEQ2")
     other = make_sequence(name="Sequence 2", code="SEQ1")
-    task = Task(name="Sequence 1", project=offline_project, status_list=status_list("Task"))
+    task = Task(
+        name="Sequence 1", project=offline_project, status_list=status_list("Task")
+    )
     assert seq == same
     assert seq != other
     assert seq != task and task != seq

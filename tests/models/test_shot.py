@@ -18,7 +18,9 @@ TASK_CODES = ("WFD", "RTS", "WIP", "PREV", "HREV", "DREV", "OH", "STOP", "CMPL")
 
 def status_list(target):
     statuses = [Status(name=code, code=code) for code in TASK_CODES]
-    return StatusList(name=f"{target} list", target_entity_type=target, statuses=statuses)
+    return StatusList(
+        name=f"{target} list", target_entity_type=target, statuses=statuses
+    )
 
 
 # --- without a database ------------------------------------------------------
@@ -106,10 +108,16 @@ def test_code_is_unique_in_memory_per_project(make_shot, offline_project, lists)
 
 def test_sequences_and_scenes(make_shot, offline_project, lists):
     seq1 = Sequence(
-        name="Seq 1", code="SEQ1", project=offline_project, status_list=lists["Sequence"]
+        name="Seq 1",
+        code="SEQ1",
+        project=offline_project,
+        status_list=lists["Sequence"],
     )
     seq2 = Sequence(
-        name="Seq 2", code="SEQ2", project=offline_project, status_list=lists["Sequence"]
+        name="Seq 2",
+        code="SEQ2",
+        project=offline_project,
+        status_list=lists["Sequence"],
     )
     scene = Scene(name="Kitchen", code="KIT", project=offline_project)
     shot = make_shot(code="SH001", sequences=[seq1, seq2], scenes=[scene])
@@ -129,7 +137,9 @@ def test_grouping_lists_are_type_checked(make_shot, attr):
     with pytest.raises(TypeError, match=rf"Shot\.{attr} should be {expected}, not str"):
         make_shot(code="SH001", **{attr: ["not a group"]})
     shot = make_shot(code="SH002")
-    with pytest.raises(TypeError, match=rf"Shot\.{attr} should be a list, not NoneType"):
+    with pytest.raises(
+        TypeError, match=rf"Shot\.{attr} should be a list, not NoneType"
+    ):
         setattr(shot, attr, None)
     with pytest.raises(TypeError, match=rf"Shot\.{attr} should be a list, not int"):
         setattr(shot, attr, 3)
