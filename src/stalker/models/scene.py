@@ -54,3 +54,8 @@ class Scene(Entity, ProjectMixin, CodeMixin):
         return isinstance(other, Scene) and super().__eq__(other)
 
     __hash__ = SimpleEntity.__hash__
+
+
+# Shot defines the link table and the other side of ``shots``; importing it
+# here lets this module be used on its own.
+import stalker.models.shot  # noqa: E402, F401

@@ -55,3 +55,8 @@ class Sequence(Task, CodeMixin):
         return isinstance(other, Sequence) and super().__eq__(other)
 
     __hash__ = SimpleEntity.__hash__
+
+
+# Shot defines the link table and the other side of ``shots``; importing it
+# here lets this module be used on its own.
+import stalker.models.shot  # noqa: E402, F401
