@@ -120,11 +120,12 @@ def test_asset_is_a_task_in_the_database(session):
     model = Task(name="Model", parent=asset)
     session.add(project)
     session.commit()
+    model_id = model.id
     session.expunge_all()
     loaded = Asset.query.filter_by(code="CHAR1").one()
     assert loaded.type.name == "Character"
     assert [t.name for t in loaded.tasks] == ["Model"]
-    assert loaded.tasks[0].id == model.id
+    assert loaded.tasks[0].id == model_id
     assert Task.query.filter_by(name="Character 1").one() is loaded
     assert loaded.entity_type == "Asset"
     assert not isinstance(loaded, Shot)

@@ -87,10 +87,11 @@ def test_round_trip_and_project_cascade(session):
     shot = Shot(code="SH001", project=project, scenes=[scene])
     session.add(project)
     session.commit()
+    shot_id = shot.id
     session.expunge_all()
     loaded = Scene.query.filter_by(code="KIT").one()
     assert [s.code for s in loaded.shots] == ["SH001"]
-    assert loaded.shots[0].id == shot.id
+    assert loaded.shots[0].id == shot_id
     assert loaded.project.scenes == [loaded]
     session.delete(loaded.project)
     session.commit()

@@ -123,11 +123,12 @@ def test_round_trip(session):
     shot = Shot(code="SH001", project=project, sequences=[seq])
     session.add(project)
     session.commit()
+    shot_id = shot.id
     session.expunge_all()
     loaded = Sequence.query.filter_by(code="SEQ1").one()
     assert loaded.name == "Sequence 1"
     assert [s.code for s in loaded.shots] == ["SH001"]
-    assert loaded.shots[0].id == shot.id
+    assert loaded.shots[0].id == shot_id
     assert loaded.project.code == "P"
 
 

@@ -273,19 +273,13 @@ def test_image_format_follows_the_project_until_set(make_shot, offline_project):
 # --- equality ------------------------------------------------------------------
 
 
-def test_equality_is_code_and_project(make_shot, offline_project, lists):
+def test_equality_needs_same_code_and_project(make_shot, offline_project, lists):
     shot = make_shot(code="SH001", name="A")
     other_project = Project(
         name="Other", code="O", status_list=offline_project.status_list
     )
-    twin = make_shot(code="SH001", name="B", project=other_project)
-    assert shot != twin
-    twin_in_project = make_shot(code="SH002", name="A")
-    assert shot != twin_in_project
-    twin_in_project.code = "SH009"
-    shot_b = make_shot(code="SH003", name="C", project=other_project)
-    shot_b.code = "SH001"  # other project: allowed
-    assert shot_b == twin  # same code, same project, different names
+    assert shot != make_shot(code="SH001", name="A", project=other_project)
+    assert shot != make_shot(code="SH002", name="A")
     assert shot != Task(name="A", project=offline_project, status_list=lists["Task"])
     assert hash(shot) == hash(shot)
 
@@ -365,6 +359,14 @@ def test_same_code_in_other_projects(session, project):
     shot = Shot(code="SH001", project=other)
     session.commit()
     assert shot.project is other
+
+
+def test_equality_ignores_the_name(session, project):
+    shot = Shot(code="SH001", name="A", project=project)
+    twin = Shot(code="SH001", name="B", project=project)  # both still pending
+    assert shot == twin
+    twin.code = "SH002"
+    assert shot != twin
 
 
 def test_round_trip(session, project):

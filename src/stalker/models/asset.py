@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from stalker.models.entity import SimpleEntity
 from stalker.models.mixins.code import CodeMixin
+from stalker.models.shot import no_autoflush_for
 from stalker.models.task import Task
 
 
@@ -29,8 +30,11 @@ class Asset(Task, CodeMixin):
     )
 
     def __init__(self, code: str | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        # The code first: a refused code must not leave a half-built task in
+        # its project (and session).
         CodeMixin.__init__(self, code=code)
+        with no_autoflush_for(kwargs.get("project"), kwargs.get("parent")):
+            super().__init__(**kwargs)
 
     def __eq__(self, other: object) -> bool:
         return (

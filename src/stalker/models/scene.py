@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import (
+    Mapped,
+    mapped_column,
+    object_session,
+    relationship,
+    validates,
+)
 
 from stalker.models.collections import UniqueList
 from stalker.models.entity import Entity, SimpleEntity
@@ -42,9 +48,14 @@ class Scene(Entity, ProjectMixin, CodeMixin):
 
     def __init__(self, shots: list[Shot] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        ProjectMixin.__init__(self, **kwargs)
         CodeMixin.__init__(self, **kwargs)
+        ProjectMixin.__init__(self, **kwargs)
         self.shots = [] if shots is None else shots
+        # SQLAlchemy 2 no longer cascades along the ``Project.scenes`` backref:
+        # join the project's session like any other member of the project.
+        session = object_session(self.project)
+        if session is not None:
+            session.add(self)
 
     @validates("shots")
     def _validate_shot(self, key: str, shot: Any) -> Shot:

@@ -44,8 +44,13 @@ class Sequence(Task, CodeMixin):
         # Shots join a sequence from the shot side (Shot(sequences=[...]));
         # a ``shots=`` keyword is deliberately not honoured.
         kwargs.pop("shots", None)
-        super().__init__(**kwargs)
+        # The code first: a refused code must not leave a half-built task in
+        # its project (and session).
         CodeMixin.__init__(self, code=code)
+        from stalker.models.shot import no_autoflush_for
+
+        with no_autoflush_for(kwargs.get("project"), kwargs.get("parent")):
+            super().__init__(**kwargs)
 
     @validates("shots")
     def _validate_shot(self, key: str, shot: Any) -> Shot:

@@ -6,6 +6,7 @@ Also defines the ``Shot_Sequences`` and ``Shot_Scenes`` link tables behind
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Float, ForeignKey, Integer, inspect, select
@@ -47,6 +48,19 @@ def _check_frame(owner: Any, attr: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise type_error(owner, attr, "an int", value)
     return value
+
+
+def no_autoflush_for(*owners: Any) -> contextlib.AbstractContextManager[Any]:
+    """Suspend autoflush in the session of the first owner that has one.
+
+    Task subclasses join their project's session while being built; a flush
+    in the middle would write a half-initialised row.
+    """
+    for owner in owners:
+        session = object_session(owner) if owner is not None else None
+        if session is not None:
+            return session.no_autoflush
+    return contextlib.nullcontext()
 
 
 class Shot(Task, CodeMixin):
@@ -104,13 +118,31 @@ class Shot(Task, CodeMixin):
         fps: float | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(project=project, **kwargs)
-        # After Task init: the uniqueness check needs the (maybe inherited)
-        # project.
-        CodeMixin.__init__(self, code=code)
-        self.sequences = [] if sequences is None else sequences
-        self.scenes = [] if scenes is None else scenes
-        self.image_format = image_format
+        # The code is stored before the shot joins its project so that no
+        # flush can ever see it without one; uniqueness is checked once the
+        # (maybe inherited) project is known.
+        self.code = code  # type: ignore[assignment]
+        with no_autoflush_for(project, kwargs.get("parent")):
+            super().__init__(project=project, **kwargs)
+            try:
+                self._check_code_is_free(code)
+                self.sequences = [] if sequences is None else sequences
+                self.scenes = [] if scenes is None else scenes
+                self.image_format = image_format
+                self._init_frames(cut_in, cut_out, source_in, source_out)
+                self.record_in = record_in
+                self.fps = fps
+            except (TypeError, ValueError):
+                self._leave_project()
+                raise
+
+    def _init_frames(
+        self,
+        cut_in: int | None,
+        cut_out: int | None,
+        source_in: int | None,
+        source_out: int | None,
+    ) -> None:
         if cut_in is None:
             cut_in = 1 if cut_out is None else cut_out
         if cut_out is None:
@@ -119,19 +151,36 @@ class Shot(Task, CodeMixin):
         self.cut_out = cut_out
         self.source_in = self.cut_in if source_in is None else source_in
         self.source_out = self.cut_out if source_out is None else source_out
-        self.record_in = record_in
-        self.fps = fps
+
+    def _leave_project(self) -> None:
+        """Undo what Task init attached, so a refused shot is never flushed."""
+        self.sequences = []
+        self.scenes = []
+        for owner, collection in ((self.project, "tasks"), (self.parent, "children")):
+            if owner is not None:
+                items = getattr(owner, collection)
+                for index, item in enumerate(items):
+                    if item is self:
+                        del items[index]
+                        break
+        session = object_session(self)
+        if session is not None and self in session:
+            session.expunge(self)
 
     # --- code ---------------------------------------------------------------
 
     @validates("code")
     def _validate_code(self, key: str, code: Any) -> str | None:
         code = CodeMixin._validate_code(self, key, code)
-        if code != self.__dict__.get("code") and self._code_is_taken(code):
-            raise value_error(
-                self, key, f"unique in project {self.project.name!r}", code
-            )
+        if code != self.__dict__.get("code"):
+            self._check_code_is_free(code)
         return code
+
+    def _check_code_is_free(self, code: str) -> None:
+        if self._code_is_taken(code):
+            raise value_error(
+                self, "code", f"unique in project {self.project.name!r}", code
+            )
 
     def _code_is_taken(self, code: str) -> bool:
         """Whether another Shot of this project already uses ``code``.
