@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
+from stalker.db.session import no_autoflush
 from stalker.models.entity import SimpleEntity
 from stalker.models.mixins.code import CodeMixin
-from stalker.models.shot import no_autoflush_for
 from stalker.models.task import Task
 
 
@@ -33,7 +33,7 @@ class Asset(Task, CodeMixin):
         # The code first: a refused code must not leave a half-built task in
         # its project (and session).
         CodeMixin.__init__(self, code=code)
-        with no_autoflush_for(kwargs.get("project"), kwargs.get("parent")):
+        with no_autoflush(kwargs.get("project"), kwargs.get("parent")):
             super().__init__(**kwargs)
 
     def __eq__(self, other: object) -> bool:

@@ -47,9 +47,9 @@ class Sequence(Task, CodeMixin):
         # The code first: a refused code must not leave a half-built task in
         # its project (and session).
         CodeMixin.__init__(self, code=code)
-        from stalker.models.shot import no_autoflush_for
+        from stalker.db.session import no_autoflush
 
-        with no_autoflush_for(kwargs.get("project"), kwargs.get("parent")):
+        with no_autoflush(kwargs.get("project"), kwargs.get("parent")):
             super().__init__(**kwargs)
 
     @validates("shots")

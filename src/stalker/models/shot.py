@@ -6,7 +6,6 @@ Also defines the ``Shot_Sequences`` and ``Shot_Scenes`` link tables behind
 
 from __future__ import annotations
 
-import contextlib
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Float, ForeignKey, Integer, inspect, select
@@ -19,6 +18,7 @@ from sqlalchemy.orm import (
     validates,
 )
 
+from stalker.db.session import no_autoflush
 from stalker.models.collections import UniqueList
 from stalker.models.entity import SimpleEntity
 from stalker.models.format import ImageFormat
@@ -48,19 +48,6 @@ def _check_frame(owner: Any, attr: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise type_error(owner, attr, "an int", value)
     return value
-
-
-def no_autoflush_for(*owners: Any) -> contextlib.AbstractContextManager[Any]:
-    """Suspend autoflush in the session of the first owner that has one.
-
-    Task subclasses join their project's session while being built; a flush
-    in the middle would write a half-initialised row.
-    """
-    for owner in owners:
-        session = object_session(owner) if owner is not None else None
-        if session is not None:
-            return session.no_autoflush
-    return contextlib.nullcontext()
 
 
 class Shot(Task, CodeMixin):
@@ -122,7 +109,7 @@ class Shot(Task, CodeMixin):
         # flush can ever see it without one; uniqueness is checked once the
         # (maybe inherited) project is known.
         self.code = code  # type: ignore[assignment]
-        with no_autoflush_for(project, kwargs.get("parent")):
+        with no_autoflush(project, kwargs.get("parent")):
             super().__init__(project=project, **kwargs)
             try:
                 self._check_code_is_free(code)
