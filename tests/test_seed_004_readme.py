@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import pytest
 
+# Imported before db.setup() creates the tables (``stalker`` itself will
+# import these once it re-exports Asset, Shot, Sequence and Scene).
+import stalker.models.asset
+import stalker.models.shot  # noqa: F401
+
 
 @pytest.fixture
 def readme_db(empty_database_settings):

@@ -11,6 +11,11 @@ import datetime
 
 import pytest
 
+# Imported before db.setup() creates the tables (``stalker`` itself will
+# import these once it re-exports Asset, Shot, Sequence and Scene).
+import stalker.models.asset
+import stalker.models.shot  # noqa: F401
+
 
 @pytest.fixture
 def tutorial_db(empty_database_settings):
