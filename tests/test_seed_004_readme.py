@@ -22,6 +22,12 @@ def readme_db(empty_database_settings):
     db.init()
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="two bugs of main: Task(parent=<saved task>) raises 'Collection was "
+    "loaded during event handling', and a Type saved in the same flush as the "
+    "Asset is lost (type_id stays NULL)",
+)
 def test_readme_tour(readme_db):
     # Create a User:
     from stalker import User

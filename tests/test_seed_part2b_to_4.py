@@ -82,10 +82,9 @@ product bla bla bla..."""
     return me, new_project
 
 
-def test_parts_2b_to_4(tutorial_db):
+def _end_of_part_2a(new_project):
+    """The sequence and shots that close Part II/A."""
     from stalker.db.session import DBSession
-
-    me, new_project = _part_1_and_2a()
 
     # --- end of Part II/A: a sequence and its shots ---------------------------
     # the tutorial writes ``from stalker import ...`` for Sequence and Shot;
@@ -112,6 +111,16 @@ def test_parts_2b_to_4(tutorial_db):
     assert [s.code for s in new_project.shots] == ["SH001", "SH002", "SH003"]
     assert new_project.sequences == [seq1]
     assert sh001.fps == 25.0 and sh001.image_format.name == "HD 1080"
+
+    return seq1, sh001, sh002, sh003
+
+
+def test_part_2b_querying_updating_and_deleting(tutorial_db):
+    from stalker.db.session import DBSession
+    from stalker.models.shot import Shot
+
+    _me, new_project = _part_1_and_2a()
+    seq1, sh001, sh002, sh003 = _end_of_part_2a(new_project)
 
     # --- Part II/B: querying, updating and deleting -------------------------
     sh004 = Shot(code="SH004", project=new_project, sequences=[seq1])
@@ -141,6 +150,21 @@ def test_parts_2b_to_4(tutorial_db):
     assert wrong_shot is None
     assert Shot.query.filter_by(code="SH004").first() is None
     assert seq1.shots == [sh001, sh002, sh003]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="main's Task(parent=<saved task>) raises SQLAlchemy's 'Collection was "
+    "loaded during event handling' (Task._child_added reads parent.children "
+    "inside the children append event)",
+)
+def test_parts_3_and_4_pipeline_and_resources(tutorial_db):
+    from stalker.db.session import DBSession
+    from stalker.models.shot import Shot
+
+    me, new_project = _part_1_and_2a()
+    seq1, sh001, sh002, sh003 = _end_of_part_2a(new_project)
 
     # --- Part III: pipeline ---------------------------------------------------
     from stalker import Task

@@ -43,6 +43,7 @@ class Scene(Entity, ProjectMixin, CodeMixin):
         back_populates="scenes",
         primaryjoin="Scene.scene_id == Shot_Scenes.c.scene_id",
         secondaryjoin="Shot_Scenes.c.shot_id == Shot.shot_id",
+        order_by="Shot.shot_id",
         collection_class=UniqueList,
     )
 

@@ -37,6 +37,7 @@ class Sequence(Task, CodeMixin):
         back_populates="sequences",
         primaryjoin="Sequence.sequence_id == Shot_Sequences.c.sequence_id",
         secondaryjoin="Shot_Sequences.c.shot_id == Shot.shot_id",
+        order_by="Shot.shot_id",
         collection_class=UniqueList,
     )
 

@@ -64,6 +64,7 @@ class Shot(Task, CodeMixin):
         back_populates="shots",
         primaryjoin="Shot.shot_id == Shot_Sequences.c.shot_id",
         secondaryjoin="Shot_Sequences.c.sequence_id == Sequence.sequence_id",
+        order_by="Sequence.sequence_id",
         collection_class=UniqueList,
     )
     scenes: Mapped[list[Scene]] = relationship(
@@ -71,6 +72,7 @@ class Shot(Task, CodeMixin):
         back_populates="shots",
         primaryjoin="Shot.shot_id == Shot_Scenes.c.shot_id",
         secondaryjoin="Shot_Scenes.c.scene_id == Scene.scene_id",
+        order_by="Scene.scene_id",
         collection_class=UniqueList,
     )
     cut_in: Mapped[int | None] = mapped_column(Integer, default=1)
