@@ -180,7 +180,7 @@ class Project(Entity, ReferenceMixin, StatusMixin, DateRangeMixin, CodeMixin):
         query = (
             select(Task)
             .where(Task.project_id == identity[0])
-            .where(Task.parent == None)  # noqa: E711
+            .where(Task.parent_id.is_(None))
             .order_by(Task.task_id)
             .options(selectinload(Task.children, recursion_depth=-1))
         )
