@@ -447,3 +447,31 @@ def test_seed_rename_commit_query_delete(session, project):
     session.commit()
     assert Shot.query.filter_by(code="SH005").first() is None
     assert Shot.query.filter_by(code="SH004").first() is None
+
+
+def test_a_refused_shot_leaves_its_project_and_session(session, project):
+    seq = Sequence(name="Seq 1", code="SEQ1", project=project)
+    Shot(code="SH001", project=project)
+    session.commit()
+    with pytest.raises(ValueError, match="SH001"):
+        Shot(code="SH001", project=project, sequences=[seq])
+    with pytest.raises(ValueError, match=r"Shot\.source_in"):
+        Shot(code="SH002", project=project, cut_in=10, cut_out=20, source_in=5)
+    with pytest.raises(TypeError, match=r"Shot\.code"):
+        Shot(code=None, project=project)
+    session.commit()  # nothing half-built is flushed
+    assert [s.code for s in project.shots] == ["SH001"]
+    assert [t.name for t in project.tasks] == ["Seq 1", project.shots[0].name]
+    assert seq.shots == []
+
+
+def test_code_is_unique_in_the_parents_project(session, project):
+    parent = Task(name="Shots", project=project)
+    Shot(code="SH001", parent=parent)
+    session.commit()
+    # loading the children first sidesteps main's "Collection was loaded
+    # during event handling" bug with a saved parent
+    assert [s.code for s in parent.children] == ["SH001"]
+    with pytest.raises(ValueError, match="SH001"):
+        Shot(code="SH001", parent=parent)
+    assert Shot(code="SH002", parent=parent).project is project
