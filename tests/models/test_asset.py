@@ -112,11 +112,6 @@ def test_equality(make_asset, offline_project, char_type):
     assert hash(asset) == hash(asset)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="main's SimpleEntity.type (post_update) loses type_id when the Type "
-    "is new in the same flush as a statusable entity; Project has it too",
-)
 def test_a_new_type_is_saved_with_the_asset(session):
     project = Project(name="P", code="P")
     char_type = Type(name="Character", code="CHAR", target_entity_type="Asset")
@@ -130,8 +125,6 @@ def test_a_new_type_is_saved_with_the_asset(session):
 def test_asset_is_a_task_in_the_database(session):
     project = Project(name="P", code="P")
     char_type = Type(name="Character", code="CHAR", target_entity_type="Asset")
-    session.add(char_type)  # saved first: see the xfail test above
-    session.commit()
     asset = Asset("CHAR1", name="Character 1", type=char_type, project=project)
     assert asset.status_list.target_entity_type == "Asset"
     model = Task(name="Model", parent=asset)
