@@ -13,7 +13,7 @@ from sqlalchemy.orm import (
     validates,
 )
 
-from stalker.models.collections import UniqueList
+from stalker.models.collections import UniqueList, init_collection
 from stalker.models.entity import Entity, SimpleEntity
 from stalker.models.mixins.code import CodeMixin
 from stalker.models.mixins.project import ProjectMixin
@@ -51,7 +51,7 @@ class Scene(Entity, ProjectMixin, CodeMixin):
         super().__init__(**kwargs)
         CodeMixin.__init__(self, **kwargs)
         ProjectMixin.__init__(self, **kwargs)
-        self.shots = [] if shots is None else shots
+        init_collection(self, "shots", shots)
         # SQLAlchemy 2 no longer cascades along the ``Project.scenes`` backref:
         # join the project's session like any other member of the project.
         session = object_session(self.project)

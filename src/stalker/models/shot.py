@@ -19,7 +19,7 @@ from sqlalchemy.orm import (
 )
 
 from stalker.db.session import no_autoflush
-from stalker.models.collections import UniqueList
+from stalker.models.collections import UniqueList, init_collection
 from stalker.models.entity import SimpleEntity
 from stalker.models.format import ImageFormat
 from stalker.models.mixins.code import CodeMixin
@@ -115,12 +115,14 @@ class Shot(Task, CodeMixin):
             super().__init__(project=project, **kwargs)
             try:
                 self._check_code_is_free(code)
-                self.sequences = [] if sequences is None else sequences
-                self.scenes = [] if scenes is None else scenes
-                self.image_format = image_format
+                init_collection(self, "sequences", sequences)
+                init_collection(self, "scenes", scenes)
+                if image_format is not None:
+                    self.image_format = image_format
                 self._init_frames(cut_in, cut_out, source_in, source_out)
                 self.record_in = record_in
-                self.fps = fps
+                if fps is not None:
+                    self.fps = fps
             except (TypeError, ValueError):
                 self._leave_project()
                 raise
@@ -143,8 +145,8 @@ class Shot(Task, CodeMixin):
 
     def _leave_project(self) -> None:
         """Undo what Task init attached, so a refused shot is never flushed."""
-        self.sequences = []
-        self.scenes = []
+        self.sequences.clear()
+        self.scenes.clear()
         for owner, collection in ((self.project, "tasks"), (self.parent, "children")):
             if owner is not None:
                 items = getattr(owner, collection)
