@@ -22,13 +22,6 @@ def readme_db(empty_database_settings):
     db.init()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="main's Task(parent=<saved task>) raises SQLAlchemy's 'Collection was "
-    "loaded during event handling' (Task._child_added reads parent.children "
-    "inside the children append event)",
-)
 def test_readme_tour(readme_db):
     # Create a User:
     from stalker import User

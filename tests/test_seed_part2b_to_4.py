@@ -152,13 +152,6 @@ def test_part_2b_querying_updating_and_deleting(tutorial_db):
     assert seq1.shots == [sh001, sh002, sh003]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="main's Task(parent=<saved task>) raises SQLAlchemy's 'Collection was "
-    "loaded during event handling' (Task._child_added reads parent.children "
-    "inside the children append event)",
-)
 def test_parts_3_and_4_pipeline_and_resources(tutorial_db):
     from stalker.db.session import DBSession
     from stalker.models.shot import Shot

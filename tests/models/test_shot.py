@@ -469,9 +469,7 @@ def test_code_is_unique_in_the_parents_project(session, project):
     parent = Task(name="Shots", project=project)
     Shot(code="SH001", parent=parent)
     session.commit()
-    # loading the children first sidesteps main's "Collection was loaded
-    # during event handling" bug with a saved parent
-    assert [s.code for s in parent.children] == ["SH001"]
     with pytest.raises(ValueError, match="SH001"):
         Shot(code="SH001", parent=parent)
     assert Shot(code="SH002", parent=parent).project is project
+    assert [s.code for s in parent.children] == ["SH001", "SH002"]
