@@ -8,7 +8,6 @@ Project <-> User and Project <-> Client relations in one place.
 
 from __future__ import annotations
 
-import contextlib
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Boolean, Float, ForeignKey, inspect, select
@@ -24,6 +23,7 @@ from sqlalchemy.orm import (
 )
 
 from stalker.db.declarative import Base
+from stalker.db.session import no_autoflush
 from stalker.models.auth import Role, User
 from stalker.models.client import Client
 from stalker.models.collections import unique_association_proxy
@@ -246,11 +246,6 @@ def _sum_task_seconds(tasks: list[Any], attr: str) -> int | float:
     return total
 
 
-def _no_autoflush(obj: Any) -> contextlib.AbstractContextManager[Any]:
-    session = object_session(obj)
-    return session.no_autoflush if session is not None else contextlib.nullcontext()
-
-
 class ProjectUser(MembershipRoleMixin, Base):
     """A user's membership of a project: an optional role and a per-project rate."""
 
@@ -290,7 +285,7 @@ class ProjectUser(MembershipRoleMixin, Base):
         user = check_instance(self, key, user, User, allow_none=True)
         if user is not None:
             # The rate starts as the user's general rate and may then differ.
-            with _no_autoflush(user):
+            with no_autoflush(user):
                 self.rate = user.rate
         return user
 

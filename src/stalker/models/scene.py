@@ -8,11 +8,11 @@ from sqlalchemy import ForeignKey
 from sqlalchemy.orm import (
     Mapped,
     mapped_column,
-    object_session,
     relationship,
     validates,
 )
 
+from stalker.db.session import add_to_session_of
 from stalker.models.collections import UniqueList, init_collection
 from stalker.models.entity import Entity, SimpleEntity
 from stalker.models.mixins.code import CodeMixin
@@ -52,11 +52,7 @@ class Scene(Entity, ProjectMixin, CodeMixin):
         CodeMixin.__init__(self, **kwargs)
         ProjectMixin.__init__(self, **kwargs)
         init_collection(self, "shots", shots)
-        # SQLAlchemy 2 no longer cascades along the ``Project.scenes`` backref:
-        # join the project's session like any other member of the project.
-        session = object_session(self.project)
-        if session is not None:
-            session.add(self)
+        add_to_session_of(self, self.project)
 
     @validates("shots")
     def _validate_shot(self, key: str, shot: Any) -> Shot:
