@@ -46,7 +46,9 @@ def make_status_list(
     names: tuple[str, ...] = TASK_STATUS_NAMES,
 ) -> StatusList:
     """An in-memory StatusList targeting ``target`` with one Status per code."""
-    statuses = [Status(name=name, code=code) for name, code in zip(names, codes)]
+    statuses = [
+        Status(name=name, code=code) for name, code in zip(names, codes, strict=True)
+    ]
     return StatusList(
         name=f"{target} Statuses", target_entity_type=target, statuses=statuses
     )
