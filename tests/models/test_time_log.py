@@ -145,7 +145,7 @@ def dependency_pair(world):
 
 
 def test_onend_dependency_limit(world, dependency_pair):
-    a, b = dependency_pair
+    _, b = dependency_pair
     user = world.user()
     with pytest.raises(DependencyViolationError) as info:
         b.create_time_log(user, dt(2014, 3, 3, 10), dt(2014, 3, 3, 12))
@@ -157,7 +157,7 @@ def test_onend_dependency_limit(world, dependency_pair):
 
 
 def test_onstart_dependency_limit(world, dependency_pair):
-    a, b = dependency_pair
+    _, b = dependency_pair
     b.task_depends_on[0].dependency_target = "onstart"
     user = world.user()
     with pytest.raises(DependencyViolationError):
@@ -167,7 +167,7 @@ def test_onstart_dependency_limit(world, dependency_pair):
 
 
 def test_every_dependency_is_checked(world, dependency_pair):
-    a, b = dependency_pair
+    _, b = dependency_pair
     late = world.task("Late", start=dt(2014, 3, 5, 9), schedule_timing=2)
     world.set_status(late, "CMPL")
     b.depends_on.append(late)
@@ -176,7 +176,7 @@ def test_every_dependency_is_checked(world, dependency_pair):
 
 
 def test_task_checks_come_before_resource_checks(world, dependency_pair):
-    a, b = dependency_pair
+    _, b = dependency_pair
     with pytest.raises(DependencyViolationError):
         TimeLog(task=b, resource="nobody", start=dt(2014, 3, 3, 9))
     world.set_status(b, "WFD")
