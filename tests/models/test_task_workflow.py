@@ -43,16 +43,16 @@ E = "error"
 NA = "-"
 # fmt: off
 SUMMARY = {
-    #        add   done    reopen  log     rreview approve rrev    revise  hold  stop    resume
-    "WFD":  ("WFD", "RTS", "WFD", E,      E,      NA,     NA,     E,      E,    E,      E),
-    "RTS":  ("WFD", "RTS", "WFD", "WIP",  E,      NA,     NA,     E,      E,    E,      E),
-    "WIP":  (E,     "WIP", "DREV", "WIP", "PREV", NA,     NA,     E,      "OH", "STOP", E),
-    "PREV": (E,     "PREV", "PREV", "PREV", E,    "CMPL", "HREV", "HREV", E,    E,      E),
-    "HREV": (E,     "HREV", "DREV", "WIP", E,     NA,     NA,     E,      E,    E,      E),
-    "DREV": (E,     "HREV", "DREV", "DREV", E,    NA,     NA,     E,      "OH", "STOP", E),
-    "OH":   (E,     "OH",  "OH",  E,      E,      NA,     NA,     E,      "OH", E,      "RTS"),
-    "STOP": (E,     "STOP", "STOP", E,    E,      NA,     NA,     E,      E,    "STOP", "RTS"),
-    "CMPL": (E,     "CMPL", "DREV", E,    E,      NA,     NA,     "HREV", E,    E,      E),
+    #     add    done    reopen  log     rreview approve rrev  revise  hold  stop   resume
+    "WFD": ("WFD", "RTS", "WFD", E, E, NA, NA, E, E, E, E),
+    "RTS": ("WFD", "RTS", "WFD", "WIP", E, NA, NA, E, E, E, E),
+    "WIP": (E, "WIP", "DREV", "WIP", "PREV", NA, NA, E, "OH", "STOP", E),
+    "PREV": (E, "PREV", "PREV", "PREV", E, "CMPL", "HREV", "HREV", E, E, E),
+    "HREV": (E, "HREV", "DREV", "WIP", E, NA, NA, E, E, E, E),
+    "DREV": (E, "HREV", "DREV", "DREV", E, NA, NA, E, "OH", "STOP", E),
+    "OH": (E, "OH", "OH", E, E, NA, NA, E, "OH", E, "RTS"),
+    "STOP": (E, "STOP", "STOP", E, E, NA, NA, E, E, "STOP", "RTS"),
+    "CMPL": (E, "CMPL", "DREV", E, E, NA, NA, "HREV", E, E, E),
 }
 # fmt: on
 # (resume: "WIP, then §9.3" — a task without dependencies or logs ends up RTS.)
