@@ -41,9 +41,11 @@ from stalker.models.link import Link  # noqa: E402
 from stalker.models.mixins import (  # noqa: E402
     ACLMixin,
     CodeMixin,
+    DAGMixin,
     DateRangeMixin,
     ProjectMixin,
     ReferenceMixin,
+    ScheduleMixin,
     StatusMixin,
     TargetEntityTypeMixin,
     WorkingHoursMixin,
@@ -57,10 +59,12 @@ from stalker.models.project import (  # noqa: E402
     ProjectUser,
 )
 from stalker.models.repository import Repository  # noqa: E402
+from stalker.models.review import Daily, DailyLink, Review  # noqa: E402
 from stalker.models.status import Status, StatusList  # noqa: E402
 from stalker.models.structure import Structure  # noqa: E402
 from stalker.models.studio import Studio, Vacation, WorkingHours  # noqa: E402
 from stalker.models.tag import Tag  # noqa: E402
+from stalker.models.task import Task, TaskDependency, TimeLog  # noqa: E402
 from stalker.models.template import FilenameTemplate  # noqa: E402
 from stalker.models.type import EntityType, Type  # noqa: E402
 
@@ -72,6 +76,9 @@ __all__ = [
     "Client",
     "ClientUser",
     "CodeMixin",
+    "DAGMixin",
+    "Daily",
+    "DailyLink",
     "DateRangeMixin",
     "Department",
     "DepartmentUser",
@@ -92,7 +99,9 @@ __all__ = [
     "ProjectUser",
     "ReferenceMixin",
     "Repository",
+    "Review",
     "Role",
+    "ScheduleMixin",
     "SimpleEntity",
     "Status",
     "StatusList",
@@ -101,6 +110,9 @@ __all__ = [
     "Studio",
     "Tag",
     "TargetEntityTypeMixin",
+    "Task",
+    "TaskDependency",
+    "TimeLog",
     "Type",
     "User",
     "Vacation",

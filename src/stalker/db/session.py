@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from sqlalchemy.orm import scoped_session, sessionmaker
+from sqlalchemy.orm import object_session, scoped_session, sessionmaker
 
 
 class ExtendedScopedSession(scoped_session):
@@ -21,3 +22,33 @@ class ExtendedScopedSession(scoped_session):
 
 
 DBSession = ExtendedScopedSession(sessionmaker(future=True))
+
+
+def no_autoflush(*objects: Any) -> contextlib.AbstractContextManager[Any]:
+    """Suspend autoflush in the session of the first object that has one.
+
+    Validators read relationships of objects that may be half-built; an
+    autoflush there would write them before they are valid.
+    """
+    for obj in objects:
+        session = object_session(obj) if obj is not None else None
+        if session is not None:
+            return session.no_autoflush
+    return contextlib.nullcontext()
+
+
+def add_to_session_of(obj: Any, *related: Any) -> None:
+    """Put a new ``obj`` into the session of the first related object in one.
+
+    SQLAlchemy 2 no longer cascades an object into a session through a
+    back-reference (``Task(parent=shot)`` only appends to ``shot.children``
+    from the child's side), so without this a task created under a saved shot
+    would silently be left out of the next commit.
+    """
+    if object_session(obj) is not None:
+        return
+    for other in related:
+        session = object_session(other) if other is not None else None
+        if session is not None:
+            session.add(obj)
+            return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import platform
 import posixpath
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ForeignKey, String, event
@@ -234,3 +235,17 @@ def _publish_after_insert(mapper: Any, connection: Any, repository: Repository) 
 @event.listens_for(Repository, "load")
 def _publish_on_load(repository: Repository, context: Any) -> None:
     repository._publish()
+
+
+def repository_roots(repositories: Iterable[Repository]) -> list[str]:
+    """Every OS root of ``repositories``: where rendered paths may point."""
+    return [
+        root
+        for repository in repositories
+        for root in (
+            repository.windows_path,
+            repository.linux_path,
+            repository.macos_path,
+        )
+        if root
+    ]

@@ -160,20 +160,21 @@ def default_status_list(targets: Sequence[str]) -> StatusList | None:
     to the Task list only when no list targets Shot itself.
     """
     session = DBSession()
-    for target in targets:
-        try:
-            list_id = _default_list_ids[target]
-        except KeyError:
+    with session.no_autoflush:  # the caller is often a half-built object
+        for target in targets:
             try:
-                list_id = _lookup_default_list_id(session, target)
-            except (UnboundExecutionError, OperationalError, ProgrammingError):
-                return None  # no database to look in: the caller must pass one
-            _default_list_ids[target] = list_id
-        if list_id is not None:
-            status_list = session.get(StatusList, list_id)
-            if status_list is not None:
-                return status_list
-            _default_list_ids.pop(target, None)
+                list_id = _default_list_ids[target]
+            except KeyError:
+                try:
+                    list_id = _lookup_default_list_id(session, target)
+                except (UnboundExecutionError, OperationalError, ProgrammingError):
+                    return None  # no database to look in: the caller must pass one
+                _default_list_ids[target] = list_id
+            if list_id is not None:
+                status_list = session.get(StatusList, list_id)
+                if status_list is not None:
+                    return status_list
+                _default_list_ids.pop(target, None)
     return None
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, validates
 
+from stalker.db.session import no_autoflush
 from stalker.models.validation import check_instance, type_error, value_error
 
 if TYPE_CHECKING:
@@ -95,7 +96,10 @@ class StatusMixin:
     def _validate_status(self, key: str, status: Any) -> Status:
         from stalker.models.status import Status
 
-        statuses = self.status_list.statuses if self.status_list is not None else []
+        with no_autoflush(self.status_list):
+            statuses = (
+                list(self.status_list.statuses) if self.status_list is not None else []
+            )
         if status is None:
             if not statuses:
                 raise value_error(
