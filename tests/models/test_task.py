@@ -54,7 +54,7 @@ def test_defaults(world):
     assert task.resources == [] and task.alternative_resources == []
     assert task.computed_resources == []
     assert task.watchers == [] and task.responsible == []
-    assert task.time_logs == [] and task.versions == [] and task.reviews == []
+    assert task.time_logs == [] and task.reviews == []
     assert task.schedule_timing == 1.0 and task.schedule_unit == "h"
     assert task.schedule_model == "effort" and task.schedule_constraint == 0
     assert task.bid_timing == 1.0 and task.bid_unit == "h"
@@ -63,7 +63,6 @@ def test_defaults(world):
     assert task.persistent_allocation is True
     assert task.is_milestone is False
     assert task.review_number == 0
-    assert task.good is None
     assert task.computed_start is None and task.computed_end is None
     assert task.is_scheduled is False
     assert task.status.code == "RTS"
@@ -82,7 +81,8 @@ def test_status_argument_is_ignored(world):
 
 def test_unknown_keyword_arguments_are_ignored(world):
     task = world.task("T", time_logs=[], versions=[], whatever=1)
-    assert task.time_logs == [] and task.versions == []
+    assert task.time_logs == []
+    assert task.name == "T"
 
 
 def test_entity_keywords_are_passed_on(world):
@@ -249,7 +249,6 @@ def test_computed_resources_reject_non_users(world):
     ("attr", "bad"),
     [
         ("time_logs", "log"),
-        ("versions", "version"),
         ("reviews", "review"),
         ("references", "link"),
     ],
@@ -380,10 +379,17 @@ def test_bid_is_not_used_for_the_schedule(world):
     assert task.end == dt(2013, 4, 17, 2)
 
 
-@pytest.mark.parametrize("bad", ["good", 1])
-def test_good_type_error(world, bad):
+@pytest.mark.xfail(
+    strict=True, reason="Version and Good come with 08; Task.versions/good need them"
+)
+def test_versions_and_good(world):
+    task = world.task("T")
+    assert task.versions == []
+    assert task.good is None
+    with pytest.raises(TypeError, match=r"Task\.versions"):
+        task.versions.append("version")
     with pytest.raises(TypeError, match=r"Task\.good"):
-        world.task("T", good=bad)
+        world.task("U", good="good")
 
 
 @pytest.mark.parametrize(
@@ -457,9 +463,10 @@ def test_further_children_widen_the_container(world):
 
 
 def test_child_date_changes_widen_every_ancestor(world):
-    root = world.task("R")
-    mid = world.task("M", parent=root)
+    root = world.task("R", start=dt(2013, 4, 17))
+    mid = world.task("M", parent=root, start=dt(2013, 4, 17))
     leaf = world.task("L", parent=mid, start=dt(2013, 4, 17, 9), schedule_timing=2)
+    assert (root.start, root.end) == (dt(2013, 4, 17), dt(2013, 4, 17, 11))
     leaf.end = dt(2013, 4, 20)
     assert mid.end == dt(2013, 4, 20) and root.end == dt(2013, 4, 20)
     leaf.start = dt(2013, 4, 10)
@@ -1167,11 +1174,12 @@ def test_round_trip(session):
     world.flush()
     session.commit()
     ids = a.id, b.id
+    login = user.login
     session.expunge_all()
     a, b = (session.get(Task, task_id) for task_id in ids)
     assert b.depends_on == [a]
     assert a.dependent_of == [b]
-    assert a.resources[0].login == user.login
+    assert a.resources[0].login == login
     assert (a.start, a.end) == (dt(2013, 4, 17), dt(2013, 4, 17, 2))
     assert a.schedule_timing == 2.0 and b.priority == 700
     assert b.status.code == "WFD"

