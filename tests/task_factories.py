@@ -11,7 +11,6 @@ import datetime
 from typing import Any
 
 from stalker import Project, Status, StatusList, Task, User
-from stalker.db.session import DBSession
 
 from .factories import make_user
 
@@ -61,20 +60,16 @@ def make_review_status_list() -> StatusList:
 
 
 def make_project(
-    name: str = "Test Project", code: str = "TP", **kwargs: Any
+    name: str = "Test Project", code: str = "TP", in_memory: bool = True, **kwargs: Any
 ) -> Project:
-    """A project; without a bound database it gets an in-memory status list."""
-    if "status_list" not in kwargs and not _database_bound():
+    """A project; ``in_memory`` ones get their own status list (no DB lookup)."""
+    if in_memory and "status_list" not in kwargs:
         kwargs["status_list"] = make_status_list(
             "Project",
             ("RTS", "WIP", "CMPL"),
             ("Ready To Start", "Work In Progress", "Completed"),
         )
     return Project(name=name, code=code, **kwargs)
-
-
-def _database_bound() -> bool:
-    return DBSession.session_factory.kw.get("bind") is not None
 
 
 class TaskWorld:
@@ -90,7 +85,7 @@ class TaskWorld:
                 .order_by(StatusList.id)
                 .first()
             )
-        self.project = make_project()
+        self.project = make_project(in_memory=session is None)
         self._users: dict[str, User] = {}
 
     def status(self, code: str) -> Status:

@@ -438,3 +438,12 @@ def test_persisted_log_round_trip(session):
     assert (loaded.start, loaded.end) == (dt(2014, 3, 3, 9), dt(2014, 3, 3, 11))
     assert loaded.task.name == "T" and loaded.resource.login == "user1"
     assert loaded.task.status.code == "WIP"
+
+
+def test_later_date_edits_are_not_checked_for_overbooking(world, task):
+    user = world.user()
+    first = task.create_time_log(user, dt(2014, 3, 3, 9), dt(2014, 3, 3, 10))
+    task.create_time_log(user, dt(2014, 3, 3, 11), dt(2014, 3, 3, 12))
+    first.end = dt(2014, 3, 3, 12)
+    assert first.end == dt(2014, 3, 3, 12)
+    assert len(user.time_logs) == 2
