@@ -23,6 +23,7 @@ from stalker.log import get_logger  # noqa: E402
 logger = get_logger(__name__)
 
 # The object model, re-exported so that ``from stalker import Task`` works.
+from stalker.models.asset import Asset  # noqa: E402
 from stalker.models.auth import (  # noqa: E402
     LOGIN,
     LOGOUT,
@@ -60,6 +61,9 @@ from stalker.models.project import (  # noqa: E402
 )
 from stalker.models.repository import Repository  # noqa: E402
 from stalker.models.review import Daily, DailyLink, Review  # noqa: E402
+from stalker.models.scene import Scene  # noqa: E402
+from stalker.models.sequence import Sequence  # noqa: E402
+from stalker.models.shot import Shot  # noqa: E402
 from stalker.models.status import Status, StatusList  # noqa: E402
 from stalker.models.structure import Structure  # noqa: E402
 from stalker.models.studio import Studio, Vacation, WorkingHours  # noqa: E402
@@ -72,6 +76,7 @@ __all__ = [
     "LOGIN",
     "LOGOUT",
     "ACLMixin",
+    "Asset",
     "AuthenticationLog",
     "Client",
     "ClientUser",
@@ -101,7 +106,10 @@ __all__ = [
     "Repository",
     "Review",
     "Role",
+    "Scene",
     "ScheduleMixin",
+    "Sequence",
+    "Shot",
     "SimpleEntity",
     "Status",
     "StatusList",

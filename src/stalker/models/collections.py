@@ -92,3 +92,16 @@ def unique_association_proxy(
         creator=creator,
         proxy_factory=_unique_list_factory,
     )
+
+
+def init_collection(owner: Any, attr: str, value: Any) -> None:
+    """Constructor helper: assign a collection unless it is None or empty.
+
+    A new object's collections start empty anyway; assigning ``[]`` would
+    still fire replace events and mark the attribute changed, a cost paid by
+    every object of a bulk creation.  Anything else is assigned (and so
+    validated) as usual.
+    """
+    if value is None or (isinstance(value, list) and not value):
+        return
+    setattr(owner, attr, value)

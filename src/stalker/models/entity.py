@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship, validat
 
 from stalker.db.declarative import Base
 from stalker.db.types import GenericDateTime
-from stalker.models.collections import UniqueList
+from stalker.models.collections import UniqueList, init_collection
 from stalker.models.validation import (
     check_instance,
     check_str,
@@ -158,16 +158,22 @@ class SimpleEntity(Base):
     ) -> None:
         self.name = name  # type: ignore[assignment]
         self.description = description  # type: ignore[assignment]
-        self.created_by = created_by
-        self.updated_by = updated_by
+        # None is the unset value: assigning it anyway would make every new
+        # row pay for a post-update of these columns at flush.
+        if created_by is not None:
+            self.created_by = created_by
+        if updated_by is not None or created_by is not None:
+            self.updated_by = updated_by  # None means "the creator"
         if date_created is None:
             date_created = utc_now()
         if date_updated is None:
             date_updated = date_created
         self.date_created = date_created
         self.date_updated = date_updated
-        self.type = type
-        self.thumbnail = thumbnail
+        if type is not None or self.__strictly_typed__:
+            self.type = type
+        if thumbnail is not None:
+            self.thumbnail = thumbnail
         self.generic_text = generic_text  # type: ignore[assignment]
         self.html_style = html_style  # type: ignore[assignment]
         self.html_class = html_class  # type: ignore[assignment]
@@ -316,8 +322,8 @@ class Entity(SimpleEntity):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.tags = [] if tags is None else tags
-        self.notes = [] if notes is None else notes
+        init_collection(self, "tags", tags)
+        init_collection(self, "notes", notes)
 
     @validates("tags")
     def _validate_tag(self, key: str, tag: Any) -> Tag:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, Float, ForeignKey
+from sqlalchemy import Boolean, Float, ForeignKey, inspect, select
 from sqlalchemy.ext.orderinglist import ordering_list
 from sqlalchemy.orm import (
     Mapped,
@@ -19,6 +19,7 @@ from sqlalchemy.orm import (
     mapped_column,
     object_session,
     relationship,
+    selectinload,
     validates,
 )
 
@@ -147,10 +148,102 @@ class Project(Entity, ReferenceMixin, StatusMixin, DateRangeMixin, CodeMixin):
         """Whether the project is active (the ``active`` flag)."""
         return self.active
 
+    # --- task-based views (06 §9.4); Task classes are imported late because
+    # their modules import this one.
+
+    def _tasks_of_class(self, cls: type) -> list[Any]:
+        """Tasks of ``cls`` in this project, by id; in memory when unsaved."""
+        session = object_session(self)
+        identity = inspect(self).identity
+        if session is None or identity is None:
+            return [task for task in self.tasks if isinstance(task, cls)]
+        query = (
+            select(cls)
+            .where(cls.project_id == identity[0])  # type: ignore[attr-defined]
+            .order_by(cls.task_id)  # type: ignore[attr-defined]
+        )
+        return list(session.scalars(query))
+
+    @property
+    def root_tasks(self) -> list[Any]:
+        """Tasks without a parent (Assets/Shots/Sequences included), by id.
+
+        The whole subtree is loaded with them, so walking ``children`` from
+        here (schedule sums, to_tjp) costs a bounded number of queries.
+        """
+        from stalker.models.task import Task
+
+        session = object_session(self)
+        identity = inspect(self).identity
+        if session is None or identity is None:
+            return [task for task in self.tasks if task.parent is None]
+        query = (
+            select(Task)
+            .where(Task.project_id == identity[0])
+            .where(Task.parent_id.is_(None))
+            .order_by(Task.task_id)
+            .options(selectinload(Task.children, recursion_depth=-1))
+        )
+        with session.no_autoflush:
+            return list(session.scalars(query))
+
+    @property
+    def assets(self) -> list[Any]:
+        """All Assets of the project, at any depth."""
+        from stalker.models.asset import Asset
+
+        return self._tasks_of_class(Asset)
+
+    @property
+    def sequences(self) -> list[Any]:
+        """All Sequences of the project, at any depth."""
+        from stalker.models.sequence import Sequence
+
+        return self._tasks_of_class(Sequence)
+
+    @property
+    def shots(self) -> list[Any]:
+        """All Shots of the project, at any depth."""
+        from stalker.models.shot import Shot
+
+        return self._tasks_of_class(Shot)
+
+    @property
+    def total_logged_seconds(self) -> int | float:
+        """Seconds logged over the whole project (sum of the root tasks)."""
+        return _sum_task_seconds(self.root_tasks, "total_logged_seconds")
+
+    @property
+    def schedule_seconds(self) -> int | float:
+        """Seconds scheduled over the whole project (sum of the root tasks)."""
+        return _sum_task_seconds(self.root_tasks, "schedule_seconds")
+
+    @property
+    def percent_complete(self) -> float:
+        """Logged over scheduled seconds, in percent; 0 with nothing scheduled."""
+        root_tasks = self.root_tasks
+        schedule_seconds = _sum_task_seconds(root_tasks, "schedule_seconds")
+        if schedule_seconds <= 0:
+            return 0
+        logged_seconds = _sum_task_seconds(root_tasks, "total_logged_seconds")
+        return logged_seconds / schedule_seconds * 100
+
     def __eq__(self, other: object) -> bool:
         return super().__eq__(other) and isinstance(other, Project)
 
     __hash__ = SimpleEntity.__hash__
+
+
+def _sum_task_seconds(tasks: list[Any], attr: str) -> int | float:
+    """Sum a seconds attribute of tasks, refreshing a task whose cache is empty."""
+    total: int | float = 0
+    for task in tasks:
+        value = getattr(task, attr)
+        if value is None:
+            task.update_schedule_info()
+            value = getattr(task, attr)
+        total += value or 0
+    return total
 
 
 def _no_autoflush(obj: Any) -> contextlib.AbstractContextManager[Any]:

@@ -107,9 +107,13 @@ class StatusList(Entity, TargetEntityTypeMixin):
 
     def __getitem__(self, key: int | slice | str) -> Any:
         if isinstance(key, str):
+            statuses = [link.status for link in self._status_links]
+            for status in statuses:  # the common case: an exact code
+                if status.code == key:
+                    return status
             lowered = key.lower()
             found = None
-            for status in self.statuses:
+            for status in statuses:
                 if status.code.lower() == lowered or status.name.lower() == lowered:
                     found = status
             return found

@@ -46,7 +46,7 @@ from stalker.exceptions import (
     StatusError,
 )
 from stalker.models.auth import User
-from stalker.models.collections import UniqueList
+from stalker.models.collections import UniqueList, init_collection
 from stalker.models.entity import Entity, SimpleEntity
 from stalker.models.mixins.dag import DAGMixin
 from stalker.models.mixins.date_range import DateRangeMixin, round_time
@@ -350,25 +350,23 @@ class Task(
                 schedule_model=schedule_model,
                 schedule_constraint=schedule_constraint,
             )
-            self.parent = parent
+            if parent is not None:
+                self.parent = parent
             self._review_number = 0
             self._project = self._resolve_project(project, parent)
-            self.time_logs = []
             self.is_milestone = is_milestone
             self.status = self.status_list["WFD"]
-            self.depends_on = [] if depends_on is None else depends_on
-            if self.is_milestone:
-                resources = []
-            self.resources = [] if resources is None else resources
-            self.alternative_resources = (
-                [] if alternative_resources is None else alternative_resources
-            )
-            self.computed_resources = self.resources
-            self.watchers = [] if watchers is None else watchers
+            init_collection(self, "depends_on", depends_on)
+            if not self.is_milestone:
+                init_collection(self, "resources", resources)
+            init_collection(self, "alternative_resources", alternative_resources)
+            if self.resources:
+                self.computed_resources = self.resources
+            init_collection(self, "watchers", watchers)
             self.bid_timing = self.schedule_timing if bid_timing is None else bid_timing
             self.bid_unit = self.schedule_unit if bid_unit is None else bid_unit
             self.priority = priority  # type: ignore[assignment]
-            self.responsible = [] if responsible is None else responsible
+            init_collection(self, "responsible", responsible)
             self.allocation_strategy = allocation_strategy  # type: ignore[assignment]
             self.persistent_allocation = persistent_allocation  # type: ignore[assignment]
             self.update_status_with_dependent_statuses()

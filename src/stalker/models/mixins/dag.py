@@ -67,6 +67,10 @@ class DAGMixin:
     def _validate_parent(self, key: str, parent: Any) -> Any:
         if parent is not None:
             self._check_parent(parent)
+            # Load the new parent's children now: the back-reference append
+            # that follows must not be the event that loads the collection.
+            with no_autoflush(parent):
+                parent.children  # noqa: B018
         return parent
 
     def _check_parent(self, parent: Any) -> None:

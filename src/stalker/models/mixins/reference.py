@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Mapped, declared_attr, relationship, validates
 
-from stalker.models.collections import UniqueList
+from stalker.models.collections import UniqueList, init_collection
 from stalker.models.mixins.secondary import create_secondary_table
 from stalker.models.validation import check_instance
 
@@ -39,7 +39,7 @@ class ReferenceMixin:
         )
 
     def __init__(self, references: list[Link] | None = None, **kwargs: Any) -> None:
-        self.references = [] if references is None else references
+        init_collection(self, "references", references)
 
     @validates("references")
     def _validate_reference(self, key: str, link: Any) -> Link:

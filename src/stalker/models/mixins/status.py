@@ -117,7 +117,7 @@ class StatusMixin:
                     status,
                 )
             return statuses[status]
-        if status not in statuses:
+        if all(member is not status for member in statuses) and status not in statuses:
             raise value_error(
                 self,
                 key,
