@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from sqlalchemy.orm import object_session, scoped_session, sessionmaker
+from sqlalchemy import inspect
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 
 class ExtendedScopedSession(scoped_session):
@@ -31,10 +32,20 @@ def no_autoflush(*objects: Any) -> contextlib.AbstractContextManager[Any]:
     autoflush there would write them before they are valid.
     """
     for obj in objects:
-        session = object_session(obj) if obj is not None else None
+        session = session_of(obj)
         if session is not None:
             return session.no_autoflush
     return contextlib.nullcontext()
+
+
+def session_of(obj: Any) -> Any:
+    """The session ``obj`` belongs to; None for anything not mapped or detached.
+
+    Validators call this before type-checking their value, so a wrong value
+    must give None here and the clear TypeError later.
+    """
+    state = inspect(obj, raiseerr=False) if obj is not None else None
+    return getattr(state, "session", None)
 
 
 def add_to_session_of(obj: Any, *related: Any) -> None:
@@ -45,10 +56,10 @@ def add_to_session_of(obj: Any, *related: Any) -> None:
     from the child's side), so without this a task created under a saved shot
     would silently be left out of the next commit.
     """
-    if object_session(obj) is not None:
+    if session_of(obj) is not None:
         return
     for other in related:
-        session = object_session(other) if other is not None else None
+        session = session_of(other)
         if session is not None:
             session.add(obj)
             return

@@ -78,7 +78,9 @@ class Review(SimpleEntity, ScheduleMixin, StatusMixin):
         self.reviewer = reviewer  # type: ignore[assignment]
         add_to_session_of(self, task, reviewer)
 
-    @validates("task")
+    # Not on back-references: ``task.reviews.remove(review)`` sets None here
+    # and delete-orphan then deletes the review.
+    @validates("task", include_backrefs=False)
     def _validate_task(self, key: str, task: Any) -> Task:
         check_instance(self, key, task, Task)
         with no_autoflush(task):

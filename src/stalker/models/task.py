@@ -190,6 +190,7 @@ class TaskDependency(Base, ScheduleMixin):
         self.depends_on = depends_on
         self.task = task
         self.dependency_target = dependency_target  # type: ignore[assignment]
+        add_to_session_of(self, task, depends_on)
 
     @validates("task", "depends_on")
     def _validate_task(self, key: str, task: Any) -> Task | None:
@@ -585,11 +586,12 @@ class Task(
 
     @property
     def percent_complete(self) -> float:
-        """Logged over scheduled seconds, in percent (0 for a zero schedule)."""
-        schedule_seconds = self.schedule_seconds
-        if not schedule_seconds:
-            return 0.0
-        return self.total_logged_seconds / float(schedule_seconds) * 100.0
+        """Logged over scheduled seconds, in percent (may exceed 100).
+
+        A task scheduled for zero seconds has no meaningful percentage:
+        ZeroDivisionError, as the spec (07 §6.6) keeps it.
+        """
+        return self.total_logged_seconds / float(self.schedule_seconds) * 100.0
 
     def update_schedule_info(self) -> None:
         """Store the container caches (seconds columns) of this subtree."""
@@ -628,7 +630,16 @@ class Task(
 
     @validates("reviews")
     def _validate_review(self, key: str, review: Any) -> Review:
-        return check_instance(self, key, review, "Review")
+        review = check_instance(self, key, review, "Review")
+        with no_autoflush(self):
+            if self.is_container:
+                raise value_error(
+                    self,
+                    key,
+                    "reviews of a leaf task only; this task has children",
+                    review,
+                )
+        return review  # type: ignore[no-any-return]
 
     @validates("is_milestone")
     def _validate_is_milestone(self, key: str, value: Any) -> bool:
@@ -722,13 +733,15 @@ class Task(
     ) -> TaskDependency:
         if is_remove:
             self.update_status_with_dependent_statuses(removing=dependency.depends_on)
+            dependency.depends_on = None  # the link leaves both tasks
             return dependency  # type: ignore[no-any-return]
         check_instance(self, key, dependency, TaskDependency)
         target = dependency.depends_on
         if target is None:
             return dependency  # type: ignore[no-any-return]
         try:
-            self._check_new_dependency(target)
+            with no_autoflush(self, target):
+                self._check_new_dependency(target)
         except Exception:
             dependency.depends_on = None  # unlink it from the other task again
             raise
