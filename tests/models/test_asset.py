@@ -4,29 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from stalker import Project, Status, StatusList, Type
+from stalker import Project, Type
 from stalker.models.asset import Asset
 from stalker.models.shot import Shot
 from stalker.models.task import Task
-
-TASK_CODES = ("WFD", "RTS", "WIP", "PREV", "HREV", "DREV", "OH", "STOP", "CMPL")
-
-
-def status_list(target):
-    statuses = [Status(name=code, code=code) for code in TASK_CODES]
-    return StatusList(
-        name=f"{target} list", target_entity_type=target, statuses=statuses
-    )
+from tests.task_factories import make_project, make_status_list
 
 
 @pytest.fixture
 def offline_project():
-    project_list = StatusList(
-        name="Project list",
-        target_entity_type="Project",
-        statuses=[Status(name="New", code="NEW")],
-    )
-    return Project(name="Offline", code="OFF", status_list=project_list)
+    return make_project(name="Offline", code="OFF")
 
 
 @pytest.fixture
@@ -36,7 +23,7 @@ def char_type():
 
 @pytest.fixture
 def make_asset(offline_project, char_type):
-    asset_list = status_list("Asset")
+    asset_list = make_status_list("Asset")
 
     def make(*args, **kwargs):
         kwargs.setdefault("project", offline_project)
@@ -88,7 +75,7 @@ def test_type_is_required(make_asset):
 
 def test_child_tasks(make_asset, offline_project):
     asset = make_asset("CHAR1", name="Character 1")
-    task_list = status_list("Task")
+    task_list = make_status_list("Task")
     model = Task(name="Model", parent=asset, status_list=task_list)
     rig = Task(name="Rig", parent=asset, status_list=task_list)
     assert asset.tasks == [model, rig]
@@ -103,7 +90,9 @@ def test_equality(make_asset, offline_project, char_type):
     other_type = make_asset("CHAR1", name="Character 1", type=prop_type)
     other_name = make_asset("CHAR1", name="Character 2")
     task = Task(
-        name="Character 1", project=offline_project, status_list=status_list("Task")
+        name="Character 1",
+        project=offline_project,
+        status_list=make_status_list("Task"),
     )
     assert asset == same
     assert asset != other_type

@@ -7,18 +7,12 @@ import pytest
 from stalker import Link, Project, Status, StatusList
 from stalker.models.scene import Scene
 from stalker.models.shot import Shot
-
-TASK_CODES = ("WFD", "RTS", "WIP", "PREV", "HREV", "DREV", "OH", "STOP", "CMPL")
+from tests.task_factories import TASK_STATUS_CODES, make_project
 
 
 @pytest.fixture
 def offline_project():
-    project_list = StatusList(
-        name="Project list",
-        target_entity_type="Project",
-        statuses=[Status(name="New", code="NEW")],
-    )
-    return Project(name="Offline", code="OFF", status_list=project_list)
+    return make_project(name="Offline", code="OFF")
 
 
 @pytest.fixture
@@ -26,7 +20,7 @@ def make_shot(offline_project):
     shot_list = StatusList(
         name="Shot list",
         target_entity_type="Shot",
-        statuses=[Status(name=code, code=code) for code in TASK_CODES],
+        statuses=[Status(name=code, code=code) for code in TASK_STATUS_CODES],
     )
     return lambda code: Shot(code=code, project=offline_project, status_list=shot_list)
 

@@ -4,34 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from stalker import Project, Status, StatusList
+from stalker import Project
 from stalker.models.sequence import Sequence
 from stalker.models.shot import Shot
 from stalker.models.task import Task
-
-TASK_CODES = ("WFD", "RTS", "WIP", "PREV", "HREV", "DREV", "OH", "STOP", "CMPL")
-
-
-def status_list(target):
-    statuses = [Status(name=code, code=code) for code in TASK_CODES]
-    return StatusList(
-        name=f"{target} list", target_entity_type=target, statuses=statuses
-    )
+from tests.task_factories import make_project, make_status_list
 
 
 @pytest.fixture
 def offline_project():
-    project_list = StatusList(
-        name="Project list",
-        target_entity_type="Project",
-        statuses=[Status(name="New", code="NEW")],
-    )
-    return Project(name="Offline", code="OFF", status_list=project_list)
+    return make_project(name="Offline", code="OFF")
 
 
 @pytest.fixture
 def make_sequence(offline_project):
-    sequence_list = status_list("Sequence")
+    sequence_list = make_status_list("Sequence")
 
     def make(**kwargs):
         kwargs.setdefault("project", offline_project)
@@ -43,7 +30,7 @@ def make_sequence(offline_project):
 
 @pytest.fixture
 def make_shot(offline_project):
-    shot_list = status_list("Shot")
+    shot_list = make_status_list("Shot")
     return lambda code: Shot(code=code, project=offline_project, status_list=shot_list)
 
 
@@ -93,7 +80,9 @@ def test_shots_are_type_checked(make_sequence, offline_project):
     seq = make_sequence(name="Sequence 1", code="SEQ1")
     with pytest.raises(TypeError, match=r"Sequence\.shots should be a Shot instance"):
         seq.shots.append(
-            Task(name="T", project=offline_project, status_list=status_list("Task"))
+            Task(
+                name="T", project=offline_project, status_list=make_status_list("Task")
+            )
         )
     with pytest.raises(
         TypeError, match=r"Sequence\.shots should be a list, not NoneType"
@@ -108,7 +97,7 @@ def test_equality(make_sequence, offline_project):
     same = make_sequence(name="Sequence 1", code="SEQ2")
     other = make_sequence(name="Sequence 2", code="SEQ1")
     task = Task(
-        name="Sequence 1", project=offline_project, status_list=status_list("Task")
+        name="Sequence 1", project=offline_project, status_list=make_status_list("Task")
     )
     assert seq == same
     assert seq != other

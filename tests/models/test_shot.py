@@ -7,38 +7,24 @@ import uuid
 import pytest
 from sqlalchemy import event
 
-from stalker import ImageFormat, Project, Status, StatusList, Type
+from stalker import ImageFormat, Project, Type
 from stalker.models.scene import Scene
 from stalker.models.sequence import Sequence
 from stalker.models.shot import Shot, Shot_Scenes, Shot_Sequences
 from stalker.models.task import Task
-
-TASK_CODES = ("WFD", "RTS", "WIP", "PREV", "HREV", "DREV", "OH", "STOP", "CMPL")
-
-
-def status_list(target):
-    statuses = [Status(name=code, code=code) for code in TASK_CODES]
-    return StatusList(
-        name=f"{target} list", target_entity_type=target, statuses=statuses
-    )
-
+from tests.task_factories import make_project, make_status_list
 
 # --- without a database ------------------------------------------------------
 
 
 @pytest.fixture
 def lists():
-    return {name: status_list(name) for name in ("Task", "Shot", "Sequence")}
+    return {name: make_status_list(name) for name in ("Task", "Shot", "Sequence")}
 
 
 @pytest.fixture
 def offline_project():
-    project_list = StatusList(
-        name="Project list",
-        target_entity_type="Project",
-        statuses=[Status(name="New", code="NEW")],
-    )
-    return Project(name="Offline", code="OFF", status_list=project_list, fps=24)
+    return make_project(name="Offline", code="OFF", fps=24)
 
 
 @pytest.fixture

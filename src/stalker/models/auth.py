@@ -31,6 +31,7 @@ from stalker.models.collections import UniqueList, unique_association_proxy
 from stalker.models.entity import Entity, SimpleEntity, utc_now
 from stalker.models.mixins.acl import ACLMixin
 from stalker.models.validation import (
+    check_choice,
     check_instance,
     check_number,
     check_str,
@@ -329,11 +330,7 @@ class Permission(Base):
             raise type_error(self, "access", "'Allow' or 'Deny'", access)
         if access not in ("Allow", "Deny"):
             raise value_error(self, "access", "'Allow' or 'Deny'", access)
-        actions = stalker.defaults.actions
-        if not isinstance(action, str):
-            raise type_error(self, "action", f"one of {actions}", action)
-        if action not in actions:
-            raise value_error(self, "action", f"one of {actions}", action)
+        check_choice(self, "action", action, stalker.defaults.actions)
         self._access = access
         self._action = action
         self._class_name = check_str(self, "class_name", class_name)

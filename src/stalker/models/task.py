@@ -56,6 +56,7 @@ from stalker.models.mixins.status import StatusMixin
 from stalker.models.project import Project
 from stalker.models.repository import repository_roots
 from stalker.models.validation import (
+    check_choice,
     check_collection,
     check_instance,
     check_items,
@@ -114,11 +115,16 @@ def _user_table(name: str, user_column: str) -> Table:
     )
 
 
-Task_Resources = _user_table("Task_Resources", "resource_id")
-Task_Alternative_Resources = _user_table("Task_Alternative_Resources", "resource_id")
-Task_Computed_Resources = _user_table("Task_Computed_Resources", "resource_id")
-Task_Watchers = _user_table("Task_Watchers", "watcher_id")
-Task_Responsible = _user_table("Task_Responsible", "responsible_id")
+def _users(table_name: str, user_column: str, user_side: str) -> Any:
+    """A set-like Task -> User list through its own link table.
+
+    ``user_side`` names the list the relation adds to User (e.g. ``tasks``).
+    """
+    return relationship(
+        secondary=_user_table(table_name, user_column),
+        collection_class=UniqueList,
+        backref=backref(user_side, collection_class=UniqueList),
+    )
 
 
 def _utc_text(moment: datetime.datetime, fmt: str) -> str:
@@ -198,14 +204,10 @@ class TaskDependency(Base, ScheduleMixin):
 
     @validates("dependency_target")
     def _validate_dependency_target(self, key: str, target: Any) -> str:
-        targets = list(stalker.defaults.task_dependency_targets)
+        targets = stalker.defaults.task_dependency_targets
         if target is None:
-            return targets[0]
-        if not isinstance(target, str):
-            raise type_error(self, key, f"a str, one of {targets}", target)
-        if target not in targets:
-            raise value_error(self, key, f"one of {targets}", target)
-        return target
+            return targets[0]  # type: ignore[no-any-return]
+        return check_choice(self, key, target, targets)
 
     @property
     def to_tjp(self) -> str:
@@ -260,30 +262,16 @@ class Task(
     )
     dependent_of = association_proxy("task_dependent_of", "task")
 
-    resources: Mapped[list[User]] = relationship(
-        secondary=Task_Resources,
-        collection_class=UniqueList,
-        backref=backref("tasks", collection_class=UniqueList),
+    resources: Mapped[list[User]] = _users("Task_Resources", "resource_id", "tasks")
+    alternative_resources: Mapped[list[User]] = _users(
+        "Task_Alternative_Resources", "resource_id", "alternative_resource_in_tasks"
     )
-    alternative_resources: Mapped[list[User]] = relationship(
-        secondary=Task_Alternative_Resources,
-        collection_class=UniqueList,
-        backref=backref("alternative_resource_in_tasks", collection_class=UniqueList),
+    _computed_resources: Mapped[list[User]] = _users(
+        "Task_Computed_Resources", "resource_id", "computed_resource_in_tasks"
     )
-    _computed_resources: Mapped[list[User]] = relationship(
-        secondary=Task_Computed_Resources,
-        collection_class=UniqueList,
-        backref=backref("computed_resource_in_tasks", collection_class=UniqueList),
-    )
-    watchers: Mapped[list[User]] = relationship(
-        secondary=Task_Watchers,
-        collection_class=UniqueList,
-        backref=backref("watching", collection_class=UniqueList),
-    )
-    _responsible: Mapped[list[User]] = relationship(
-        secondary=Task_Responsible,
-        collection_class=UniqueList,
-        backref=backref("responsible_of", collection_class=UniqueList),
+    watchers: Mapped[list[User]] = _users("Task_Watchers", "watcher_id", "watching")
+    _responsible: Mapped[list[User]] = _users(
+        "Task_Responsible", "responsible_id", "responsible_of"
     )
     time_logs: Mapped[list[TimeLog]] = relationship(
         back_populates="task",
@@ -660,14 +648,10 @@ class Task(
 
     @validates("allocation_strategy")
     def _validate_allocation_strategy(self, key: str, strategy: Any) -> str:
-        strategies = list(stalker.defaults.allocation_strategy)
+        strategies = stalker.defaults.allocation_strategy
         if strategy is None:
-            return strategies[0]
-        if not isinstance(strategy, str):
-            raise type_error(self, key, f"a str, one of {strategies}", strategy)
-        if strategy not in strategies:
-            raise value_error(self, key, f"one of {strategies}", strategy)
-        return strategy
+            return strategies[0]  # type: ignore[no-any-return]
+        return check_choice(self, key, strategy, strategies)
 
     @validates("persistent_allocation")
     def _validate_persistent_allocation(self, key: str, value: Any) -> bool:
@@ -683,14 +667,9 @@ class Task(
 
     @validates("bid_unit")
     def _validate_bid_unit(self, key: str, unit: Any) -> str:
-        units = list(stalker.defaults.datetime_units)
         if unit is None:
             return "h"
-        if not isinstance(unit, str):
-            raise type_error(self, key, f"a str, one of {units}", unit)
-        if unit not in units:
-            raise value_error(self, key, f"one of {units}", unit)
-        return unit
+        return check_choice(self, key, unit, stalker.defaults.datetime_units)
 
     # -- resources and responsible ---------------------------------------------
 

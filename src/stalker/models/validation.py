@@ -63,6 +63,16 @@ def check_str(
     return value
 
 
+def check_choice(owner: Any, attr: str, value: Any, choices: Iterable[str]) -> str:
+    """Return ``value`` if it is one of the string ``choices``."""
+    choices = list(choices)
+    if not isinstance(value, str):
+        raise type_error(owner, attr, f"a str, one of {choices}", value)
+    if value not in choices:
+        raise value_error(owner, attr, f"one of {choices}", value)
+    return value
+
+
 def resolve_class(cls_or_name: type | str) -> type:
     """Return a mapped class given itself or its name (breaks import cycles)."""
     if isinstance(cls_or_name, type):

@@ -14,7 +14,7 @@ from sqlalchemy import Enum, Float, Integer
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, validates
 
 import stalker
-from stalker.models.validation import type_error, value_error
+from stalker.models.validation import check_choice, type_error
 
 _MINUTE = 60
 _HOUR = 3600
@@ -129,12 +129,7 @@ class ScheduleMixin:
         models = self.__default_schedule_models__
         if not model:
             return models[0]
-        attr = self._schedule_column("model")
-        if not isinstance(model, str):
-            raise type_error(self, attr, f"a str, one of {models}", model)
-        if model not in models:
-            raise value_error(self, attr, f"one of {models}", model)
-        return model
+        return check_choice(self, self._schedule_column("model"), model, models)
 
     @validates("schedule_timing")
     def _validate_schedule_timing(self, key: str, timing: Any) -> float:
@@ -152,12 +147,9 @@ class ScheduleMixin:
     def _validate_schedule_unit(self, key: str, unit: Any) -> str:
         if unit is None:
             unit = self.__default_schedule_unit__
-        units = list(stalker.defaults.datetime_units)
-        attr = self._schedule_column("unit")
-        if not isinstance(unit, str):
-            raise type_error(self, attr, f"a str, one of {units}", unit)
-        if unit not in units:
-            raise value_error(self, attr, f"one of {units}", unit)
+        unit = check_choice(
+            self, self._schedule_column("unit"), unit, stalker.defaults.datetime_units
+        )
         self._schedule_unit_changed(unit)
         return unit
 
