@@ -118,7 +118,7 @@ class SimpleEntity(Base):
         back_populates="entities_updated",
     )
     type: Mapped[Type | None] = relationship(
-        primaryjoin="SimpleEntity.type_id == Type.type_id",
+        primaryjoin="SimpleEntity.type_id == Type.type_entity_id",
         post_update=True,
     )
     thumbnail: Mapped[Link | None] = relationship(

@@ -182,10 +182,11 @@ def default_status_list(targets: Sequence[str]) -> StatusList | None:
     return None
 
 
-@event.listens_for(Session, "after_flush")
-def _forget_lists_on_change(session: Session, flush_context: Any) -> None:
-    changed = session.new.union(session.deleted)
-    if any(isinstance(obj, StatusList) for obj in changed):
+@event.listens_for(Session, "pending_to_persistent")
+@event.listens_for(Session, "persistent_to_deleted")
+def _forget_lists_on_change(session: Session, instance: object) -> None:
+    # Per object, so flushes that bypass the unit of work (db.bulk_flush) count too.
+    if isinstance(instance, StatusList):
         clear_status_list_cache()
 
 

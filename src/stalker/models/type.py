@@ -20,7 +20,9 @@ class Type(Entity, TargetEntityTypeMixin, CodeMixin):
     __auto_name__ = False
     __mapper_args__ = {"polymorphic_identity": "Type"}
 
-    type_id: Mapped[int] = mapped_column(
+    # Not ``type_id``: that is SimpleEntity's link to a Type, and one attribute
+    # mapping both columns would store a Type's own id as its type.
+    type_entity_id: Mapped[int] = mapped_column(
         "id", ForeignKey("Entities.id"), primary_key=True
     )
 

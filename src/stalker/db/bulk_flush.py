@@ -1,0 +1,530 @@
+"""Flushes that create many objects insert them with one ``executemany`` per table.
+
+Why: every Stalker entity shares the ``SimpleEntity`` base mapper, so each
+many-to-one between two entities (task -> parent, task -> status, entity ->
+created_by, ...) is a dependency cycle for SQLAlchemy's unit of work, which
+then sorts and processes the new objects one state at a time.  Creating a
+production of 10 000 tasks spent most of its commit there although the SQL
+is a handful of multi-row inserts.
+
+When a flush holds at least :data:`BULK_THRESHOLD` new objects and they are
+plain inserts (see :func:`_plan_bulk_insert`), this module, inside the
+flush's own sub-transaction:
+
+1. hands out the missing integer primary keys up front (SQLite: takes the
+   write lock, then max(id) + 1 ...; PostgreSQL: the table's sequence);
+2. copies foreign keys from the related objects, as the unit of work's
+   synchronisation would (many-to-one values, one-to-many collections,
+   joined-inheritance primary keys);
+3. inserts the rows table by table in foreign-key order, rows in id order;
+   a foreign key to a row inserted later is written by an UPDATE afterwards
+   (as ``post_update`` relationships do);
+4. inserts the rows of the many-to-many link tables;
+5. makes the objects persistent and forgets the collection changes of saved
+   objects that only recorded links to them (already written).
+
+Whatever else the flush holds (updates, deletes) then goes through the
+normal unit of work.  When the new objects do something this module does not
+handle (insert events, orphans, links to unsaved objects, deletes in the
+same flush), the whole flush takes the normal path instead; on SQLite the ids
+are still handed out first so that its INSERTs run batched.
+
+This relies on a few SQLAlchemy internals (``Session._register_persistent``,
+``InstanceState.committed_state``, ``Mapper._columntoproperty``); the
+``sqlalchemy<2.2`` pin in pyproject.toml guards them, and the whole test
+suite runs through this path (``STALKER_BULK_FLUSH_THRESHOLD=1``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, bindparam, event, update
+from sqlalchemy.orm import Mapper, Session
+from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE, instance_state
+from sqlalchemy.orm.base import INCLUDE_PENDING_MUTATIONS, PassiveFlag
+from sqlalchemy.orm.interfaces import MANYTOMANY, MANYTOONE, ONETOMANY
+from sqlalchemy.orm.state import InstanceState
+from sqlalchemy.schema import Column
+
+#: Fewer new objects than this go through the normal unit of work (one object
+#: gains nothing from batching).  The environment variable is for tests.
+BULK_THRESHOLD = int(os.environ.get("STALKER_BULK_FLUSH_THRESHOLD", "2"))
+
+_HISTORY_FLAGS = PASSIVE_NO_INITIALIZE | INCLUDE_PENDING_MUTATIONS
+
+State = InstanceState[Any]
+
+
+class _NotPlain(Exception):
+    """The new objects need the normal unit of work."""
+
+
+@event.listens_for(Session, "before_flush")
+def _insert_new_objects_in_bulk(
+    session: Session, flush_context: Any, instances: Any
+) -> None:
+    if instances is not None or not session.new:
+        return
+    if len(session.new) >= BULK_THRESHOLD and not session.deleted:
+        plan = _plan_bulk_insert(session)
+        if plan is not None:
+            _run_in_flush_transaction(session, plan)
+            return
+    _hand_out_sqlite_ids(session)
+
+
+# -- what each mapper needs (computed once) ----------------------------------
+
+_DEFAULT_NONE, _DEFAULT_SCALAR, _DEFAULT_DATABASE = range(3)
+
+
+@dataclass(frozen=True)
+class _Link:
+    """A writable relationship, reduced to what the insert needs."""
+
+    key: str
+    direction: Any
+    uselist: bool
+    synchronize_pairs: tuple[tuple[Column[Any], Column[Any]], ...]
+    secondary: Table | None
+    secondary_pairs: tuple[tuple[Column[Any], Column[Any]], ...]
+
+
+@dataclass(frozen=True)
+class _ColumnSpec:
+    column: Column[Any]
+    attribute: str
+    default_kind: int
+    default: Any
+
+
+class _MapperInfo:
+    """The columns, keys and relationships of one mapper, looked up once."""
+
+    def __init__(self, mapper: Mapper[Any]) -> None:
+        self.mapper = mapper
+        self.attribute_of = {
+            column: prop.key for column, prop in mapper._columntoproperty.items()
+        }
+        self.links = tuple(
+            _Link(
+                prop.key,
+                prop.direction,
+                bool(prop.uselist),
+                tuple(prop.synchronize_pairs),
+                prop.secondary,
+                tuple(prop.secondary_synchronize_pairs or ()),
+            )
+            for prop in mapper.relationships
+            if not prop.viewonly
+        )
+        self.plain = (
+            not mapper.dispatch.before_insert
+            and not mapper.dispatch.after_insert
+            and mapper.version_id_col is None
+            and all(
+                prop.lazy not in ("dynamic", "write_only")
+                for prop in mapper.relationships
+                if not prop.viewonly
+            )
+        )
+        base_table = mapper.base_mapper.local_table
+        self.id_table: Table | None = None
+        self.id_attribute = ""
+        if (
+            isinstance(base_table, Table)
+            and base_table.autoincrement_column is not None
+        ):
+            self.id_table = base_table
+            self.id_attribute = self.attribute_of[base_table.autoincrement_column]
+        self.inherited_keys = [
+            (self.attribute_of[parent], self.attribute_of[child])
+            for each in reversed(list(mapper.iterate_to_root()))
+            for parent, child in each._inherits_equated_pairs or ()
+        ]
+        self.tables = {table: self._spec(table) for table in mapper.tables}
+
+    def _spec(self, table: Table) -> tuple[_ColumnSpec, ...] | None:
+        specs = []
+        for column in table.columns:
+            attribute = self.attribute_of.get(column)
+            if attribute is None:
+                return None  # an unmapped column: leave it to the unit of work
+            default = column.default
+            if default is None and column.server_default is None:
+                kind, value = _DEFAULT_NONE, None
+            elif default is not None and default.is_scalar:
+                kind, value = _DEFAULT_SCALAR, default.arg
+            else:
+                kind, value = _DEFAULT_DATABASE, None
+            specs.append(_ColumnSpec(column, attribute, kind, value))
+        return tuple(specs)
+
+
+_infos: dict[Mapper[Any], _MapperInfo] = {}
+
+
+def _info(mapper: Mapper[Any]) -> _MapperInfo:
+    try:
+        return _infos[mapper]
+    except KeyError:
+        info = _infos[mapper] = _MapperInfo(mapper)
+        return info
+
+
+# -- planning ----------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    """Everything a bulk insert writes, computed before any SQL runs."""
+
+    states: list[State]
+    dicts: dict[State, dict[str, Any]]
+    #: table -> rows (column key -> value), in insertion order
+    rows: dict[Table, list[dict[str, Any]]] = field(default_factory=dict)
+    #: (table, column) -> [(primary key values, value)] written after the inserts
+    deferred: dict[tuple[Table, Column[Any]], list[tuple[tuple[Any, ...], Any]]] = (
+        field(default_factory=lambda: defaultdict(list))
+    )
+    #: link table -> unique rows
+    links: dict[Table, dict[tuple[Any, ...], dict[str, Any]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    #: state -> attribute keys the database fills (expired after the insert)
+    expire: dict[State, list[str]] = field(default_factory=lambda: defaultdict(list))
+    #: saved states -> relationship keys whose pending changes are written here
+    written_changes: list[tuple[State, str]] = field(default_factory=list)
+    #: (state, foreign key column) -> the new state and table of the row it points to
+    references: dict[tuple[State, Column[Any]], tuple[State, Table]] = field(
+        default_factory=dict
+    )
+
+    def value(self, state: State, column: Column[Any]) -> Any:
+        """The value of ``column`` on ``state`` (loads it if a saved one expired)."""
+        dict_ = self.dicts.get(state)
+        if dict_ is None:
+            dict_ = self.dicts[state] = state.dict
+        attribute = _info(state.mapper).attribute_of[column]
+        if attribute in dict_:
+            return dict_[attribute]
+        return state.mapper._get_state_attr_by_column(
+            state, dict_, column, passive=PassiveFlag.PASSIVE_OFF
+        )
+
+
+def _plan_bulk_insert(session: Session) -> _Plan | None:
+    states = [instance_state(obj) for obj in session.new]
+    new = set(states)
+    plan = _Plan(states=states, dicts={state: state.dict for state in states})
+    try:
+        for state in states:
+            _check_plain(plan, state, new)
+        saved_links = _saved_links_to_new(session, new)
+        _hand_out_ids(session, states)
+        _copy_inherited_keys(plan)
+        plan.states.sort(key=lambda state: _insert_order(plan, state))
+        _copy_foreign_keys(plan, new, saved_links)
+        _build_rows(plan)
+    except _NotPlain:
+        return None
+    return plan
+
+
+def _related_states(link: _Link, value: Any) -> list[State]:
+    if value is None:
+        return []
+    if link.uselist:
+        return [instance_state(item) for item in value]
+    return [instance_state(value)]
+
+
+def _check_plain(plan: _Plan, state: State, new: set[State]) -> None:
+    info = _info(state.mapper)
+    if not info.plain or state.mapper._is_orphan(state):
+        raise _NotPlain
+    dict_ = plan.dicts[state]
+    for link in info.links:
+        if link.key not in dict_:
+            continue
+        for related in _related_states(link, dict_[link.key]):
+            if related in new:
+                continue
+            if link.direction is ONETOMANY or related.key is None:
+                # a saved child moved under a new parent, or an unsaved
+                # object outside the session
+                raise _NotPlain
+
+
+def _saved_links_to_new(
+    session: Session, new: set[State]
+) -> list[tuple[State, _Link, list[State]]]:
+    """Collections of saved objects that gained new objects in this flush.
+
+    The new side writes those links; a saved side that also changed in another
+    way (removals, links to other saved objects) needs the normal flush.
+    """
+    links = []
+    for state in list(session.identity_map._modified):
+        for link in _info(state.mapper).links:
+            if link.direction is MANYTOONE:
+                continue  # the normal flush updates the saved row afterwards
+            impl = state.manager[link.key].impl
+            history = impl.get_history(state, state.dict, _HISTORY_FLAGS)
+            added = [
+                instance_state(obj) for obj in history.added or () if obj is not None
+            ]
+            added_new = [related for related in added if related in new]
+            if not added_new:
+                continue
+            if len(added_new) != len(added) or history.deleted:
+                raise _NotPlain
+            links.append((state, link, added_new))
+    return links
+
+
+def _insert_order(plan: _Plan, state: State) -> int:
+    """Rows go in id order, so a parent created first is written first."""
+    info = _info(state.mapper)
+    if info.id_table is None:
+        return 0
+    return plan.dicts[state].get(info.id_attribute) or 0
+
+
+# -- keys ------------------------------------------------------------------
+
+
+def _states_without_ids(states: Iterable[State]) -> dict[Table, list[State]]:
+    waiting: dict[Table, list[State]] = defaultdict(list)
+    for state in states:
+        info = _info(state.mapper)
+        if info.id_table is not None and state.dict.get(info.id_attribute) is None:
+            waiting[info.id_table].append(state)
+    return waiting
+
+
+def _hand_out_ids(session: Session, states: Iterable[State]) -> None:
+    waiting = _states_without_ids(states)
+    if not waiting:
+        return
+    connection = session.connection()
+    for table, table_states in waiting.items():
+        ids = _next_ids(connection, table, len(table_states))
+        for state, new_id in zip(table_states, ids, strict=True):
+            state.dict[_info(state.mapper).id_attribute] = new_id
+
+
+def _next_ids(connection: Connection, table: Table, count: int) -> list[int]:
+    column = table.autoincrement_column
+    assert column is not None
+    quote = connection.dialect.identifier_preparer.quote
+    name, column_name = quote(table.name), quote(column.name)
+    if connection.dialect.name == "postgresql":
+        result = connection.exec_driver_sql(
+            f"SELECT nextval(pg_get_serial_sequence('{name}', '{column.name}')) "
+            f"FROM generate_series(1, {int(count)})"
+        )
+        return sorted(result.scalars())
+    if connection.dialect.name == "sqlite":
+        # A write that changes nothing takes SQLite's RESERVED lock, so no
+        # other connection inserts between reading max(id) and using it.
+        connection.exec_driver_sql(
+            f"UPDATE {name} SET {column_name} = {column_name} WHERE 0"
+        )
+        highest = connection.exec_driver_sql(f"SELECT max({column_name}) FROM {name}")
+        start = (highest.scalar() or 0) + 1
+        return list(range(start, start + count))
+    raise _NotPlain
+
+
+def _hand_out_sqlite_ids(session: Session) -> None:
+    """On SQLite, ids known before the flush let SQLAlchemy batch the INSERTs."""
+    if len(session.new) < 2 or session.get_bind().dialect.name != "sqlite":
+        return
+    states = [instance_state(obj) for obj in session.new]
+    if any(len(group) > 1 for group in _states_without_ids(states).values()):
+        _hand_out_ids(session, states)
+
+
+def _copy_inherited_keys(plan: _Plan) -> None:
+    """A joined-inheritance row shares the primary key of its parent row."""
+    for state in plan.states:
+        dict_ = plan.dicts[state]
+        for parent_key, child_key in _info(state.mapper).inherited_keys:
+            dict_[child_key] = dict_.get(parent_key)
+
+
+# -- foreign keys ------------------------------------------------------------
+
+
+def _copy_foreign_keys(
+    plan: _Plan, new: set[State], saved_links: list[tuple[State, _Link, list[State]]]
+) -> None:
+    for state in plan.states:
+        dict_ = plan.dicts[state]
+        for link in _info(state.mapper).links:
+            if link.key in dict_:
+                for related in _related_states(link, dict_[link.key]):
+                    _link(plan, new, state, link, related)
+    for state, link, added in saved_links:
+        for related in added:
+            _link(plan, new, state, link, related)
+        plan.written_changes.append((state, link.key))
+
+
+def _link(
+    plan: _Plan, new: set[State], state: State, link: _Link, related: State
+) -> None:
+    if link.direction is MANYTOMANY:
+        _add_link_row(plan, state, link, related)
+        return
+    parent, child = (
+        (related, state) if link.direction is MANYTOONE else (state, related)
+    )
+    child_dict = plan.dicts[child]
+    attribute_of = _info(child.mapper).attribute_of
+    for source, target in link.synchronize_pairs:
+        value = plan.value(parent, source)
+        if value is None:
+            raise _NotPlain  # a key the database has not given yet
+        child_dict[attribute_of[target]] = value
+        if parent in new:
+            plan.references[(child, target)] = (parent, source.table)
+
+
+def _add_link_row(plan: _Plan, state: State, link: _Link, related: State) -> None:
+    row = {
+        target.key: plan.value(state, source)
+        for source, target in link.synchronize_pairs
+    }
+    for source, target in link.secondary_pairs:
+        row[target.key] = plan.value(related, source)
+    if None in row.values():
+        raise _NotPlain
+    assert link.secondary is not None
+    plan.links[link.secondary][tuple(sorted(row.items()))] = row
+
+
+# -- rows --------------------------------------------------------------------
+
+
+def _build_rows(plan: _Plan) -> None:
+    metadata = plan.states[0].mapper.local_table.metadata
+    order = {table: i for i, table in enumerate(metadata.sorted_tables)}
+    position: dict[tuple[Table, State], int] = {}
+    per_table: dict[Table, list[State]] = defaultdict(list)
+    for state in plan.states:
+        for table in _info(state.mapper).tables:
+            position[(table, state)] = len(per_table[table])
+            per_table[table].append(state)
+    references_of: dict[State, list[tuple[Column[Any], State, Table]]] = defaultdict(
+        list
+    )
+    for (state, column), (target, target_table) in plan.references.items():
+        references_of[state].append((column, target, target_table))
+    for table in sorted(per_table, key=order.__getitem__):
+        rows = plan.rows[table] = []
+        for state in per_table[table]:
+            row = _row(plan, state, table)
+            here = (order[table], position[(table, state)])
+            for column, target, target_table in references_of.get(state, ()):
+                if column.table is not table:
+                    continue
+                if (order[target_table], position[(target_table, target)]) >= here:
+                    _defer(plan, table, state, column, row)
+            rows.append(row)
+
+
+def _row(plan: _Plan, state: State, table: Table) -> dict[str, Any]:
+    specs = _info(state.mapper).tables[table]
+    if specs is None:
+        raise _NotPlain
+    dict_ = plan.dicts[state]
+    row: dict[str, Any] = {}
+    for spec in specs:
+        if spec.attribute in dict_:
+            row[spec.column.key] = dict_[spec.attribute]
+        elif spec.default_kind == _DEFAULT_NONE:
+            row[spec.column.key] = None
+        elif spec.default_kind == _DEFAULT_SCALAR:
+            row[spec.column.key] = dict_[spec.attribute] = spec.default
+        else:
+            plan.expire[state].append(spec.attribute)
+        if spec.column.primary_key and row.get(spec.column.key) is None:
+            raise _NotPlain
+    return row
+
+
+def _defer(
+    plan: _Plan, table: Table, state: State, column: Column[Any], row: dict[str, Any]
+) -> None:
+    if not column.nullable:
+        raise _NotPlain
+    primary_key = tuple(row[key.key] for key in table.primary_key.columns)
+    plan.deferred[(table, column)].append((primary_key, row[column.key]))
+    row[column.key] = None
+
+
+# -- running -----------------------------------------------------------------
+
+
+def _run_in_flush_transaction(session: Session, plan: _Plan) -> None:
+    """Write the plan as a flush would: all of it, or nothing (objects stay pending)."""
+    transaction = session._autobegin_t()._begin()
+    try:
+        _execute(session.connection(), plan)
+        _mark_persistent(session, plan)
+    except BaseException:
+        transaction.rollback(_capture_exception=True)
+        raise
+    transaction.commit()
+
+
+def _execute(connection: Connection, plan: _Plan) -> None:
+    for table, rows in plan.rows.items():
+        _insert(connection, table, rows)
+    for link_table, unique_rows in plan.links.items():
+        _insert(connection, link_table, list(unique_rows.values()))
+    for (table, column), changes in plan.deferred.items():
+        keys = list(table.primary_key.columns)
+        statement = (
+            update(table)
+            .where(and_(*(key == bindparam(f"pk_{key.key}") for key in keys)))
+            .values({column.key: bindparam("new_value")})
+        )
+        parameters = [
+            {
+                "new_value": value,
+                **{f"pk_{k.key}": v for k, v in zip(keys, pk, strict=True)},
+            }
+            for pk, value in changes
+        ]
+        connection.execute(statement, parameters)
+
+
+def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """One executemany per set of columns (defaults differ otherwise)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[tuple(row)].append(row)
+    for group in groups.values():
+        connection.execute(table.insert(), group)
+
+
+def _mark_persistent(session: Session, plan: _Plan) -> None:
+    session._register_persistent(set(plan.states))
+    for state, keys in plan.expire.items():
+        state._expire_attributes(plan.dicts[state], keys)
+    for state, key in plan.written_changes:
+        state.committed_state.pop(key, None)
+        pending = state.__dict__.get("_pending_mutations")
+        if pending:
+            pending.pop(key, None)
+        if not state.committed_state and not pending:
+            state.modified = False
+            session.identity_map._modified.discard(state)
