@@ -108,7 +108,9 @@ def test_client_goods_are_type_checked():
     client = Client(name="C")
     with pytest.raises(TypeError, match=r"Client\.goods should be a Good instance"):
         client.goods.append(PriceList(name="P"))
-    with pytest.raises(TypeError, match=r"Client\.goods should be a list, not NoneType"):
+    with pytest.raises(
+        TypeError, match=r"Client\.goods should be a list, not NoneType"
+    ):
         client.goods = None
     with pytest.raises(TypeError, match=r"Client\.goods should be a list, not Good"):
         client.goods = Good(name="G")
@@ -234,12 +236,16 @@ def test_task_good_in_constructor_and_later():
 
 def test_task_good_is_type_checked():
     world = TaskWorld()
-    with pytest.raises(TypeError, match=r"Task\.good should be a Good instance or None"):
+    with pytest.raises(
+        TypeError, match=r"Task\.good should be a Good instance or None"
+    ):
         world.task("U", good="good")
     # the rejected task was not attached to its project
     assert world.project.tasks == []
     task = world.task("T")
-    with pytest.raises(TypeError, match=r"Task\.good should be a Good instance or None"):
+    with pytest.raises(
+        TypeError, match=r"Task\.good should be a Good instance or None"
+    ):
         task.good = PriceList(name="P")
     assert task.good is None
 

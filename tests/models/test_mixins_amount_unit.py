@@ -167,7 +167,8 @@ def test_amount_and_unit_round_trip(session):
     ids = entry.id, invoice.id, payment.id
     session.expunge_all()
     entry, invoice, payment = (
-        session.get(cls, id_) for cls, id_ in zip((BudgetEntry, Invoice, Payment), ids, strict=True)
+        session.get(cls, id_)
+        for cls, id_ in zip((BudgetEntry, Invoice, Payment), ids, strict=True)
     )
     assert (entry.amount, entry.unit) == (3.0, "min")
     assert (invoice.amount, invoice.unit) == (1500.0, "$")
