@@ -34,6 +34,14 @@ from stalker.models.auth import (  # noqa: E402
     Role,
     User,
 )
+from stalker.models.budget import (  # noqa: E402
+    Budget,
+    BudgetEntry,
+    Good,
+    Invoice,
+    Payment,
+    PriceList,
+)
 from stalker.models.client import Client, ClientUser  # noqa: E402
 from stalker.models.department import Department, DepartmentUser  # noqa: E402
 from stalker.models.entity import Entity, EntityGroup, SimpleEntity  # noqa: E402
@@ -41,6 +49,7 @@ from stalker.models.format import ImageFormat  # noqa: E402
 from stalker.models.link import Link  # noqa: E402
 from stalker.models.mixins import (  # noqa: E402
     ACLMixin,
+    AmountMixin,
     CodeMixin,
     DAGMixin,
     DateRangeMixin,
@@ -49,6 +58,7 @@ from stalker.models.mixins import (  # noqa: E402
     ScheduleMixin,
     StatusMixin,
     TargetEntityTypeMixin,
+    UnitMixin,
     WorkingHoursMixin,
     create_secondary_table,
 )
@@ -76,8 +86,11 @@ __all__ = [
     "LOGIN",
     "LOGOUT",
     "ACLMixin",
+    "AmountMixin",
     "Asset",
     "AuthenticationLog",
+    "Budget",
+    "BudgetEntry",
     "Client",
     "ClientUser",
     "CodeMixin",
@@ -91,12 +104,16 @@ __all__ = [
     "EntityGroup",
     "EntityType",
     "FilenameTemplate",
+    "Good",
     "Group",
     "ImageFormat",
+    "Invoice",
     "Link",
     "LocalSession",
     "Note",
+    "Payment",
     "Permission",
+    "PriceList",
     "Project",
     "ProjectClient",
     "ProjectMixin",
@@ -122,6 +139,7 @@ __all__ = [
     "TaskDependency",
     "TimeLog",
     "Type",
+    "UnitMixin",
     "User",
     "Vacation",
     "WorkingHours",

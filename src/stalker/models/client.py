@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from stalker.db.declarative import Base
 from stalker.models.auth import Role, User
-from stalker.models.collections import unique_association_proxy
+from stalker.models.collections import init_collection, unique_association_proxy
 from stalker.models.entity import Entity, SimpleEntity
 from stalker.models.mixins.membership_role import MembershipRoleMixin
 from stalker.models.validation import check_instance
+
+if TYPE_CHECKING:
+    from stalker.models.budget import Good
 
 
 class Client(Entity):
@@ -33,10 +36,27 @@ class Client(Entity):
     users = unique_association_proxy(
         "user_role", "user", creator=lambda user: ClientUser(user=user)
     )
+    # No delete-orphan: a good taken off the list stays, without a client.
+    goods: Mapped[list[Good]] = relationship(
+        back_populates="client",
+        cascade="all",
+        primaryjoin="Client.client_id == Good.client_id",
+        order_by="Good.good_id",
+    )
 
-    def __init__(self, users: list[User] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        users: list[User] | None = None,
+        goods: list[Good] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.users = [] if users is None else users
+        init_collection(self, "goods", goods)
+
+    @validates("goods")
+    def _validate_good(self, key: str, good: Any) -> Good:
+        return check_instance(self, key, good, "Good")  # type: ignore[no-any-return]
 
     def __eq__(self, other: object) -> bool:
         return super().__eq__(other) and isinstance(other, Client)

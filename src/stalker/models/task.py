@@ -68,6 +68,7 @@ from stalker.templates import check_rendered_path, render_template
 from stalker.utils import check_circular_dependency, walk_hierarchy
 
 if TYPE_CHECKING:
+    from stalker.models.budget import Good
     from stalker.models.review import Review
     from stalker.models.status import Status
 
@@ -297,6 +298,11 @@ class Task(
     _total_logged_seconds: Mapped[int | None] = mapped_column(
         "total_logged_seconds", Integer
     )
+    # The good the task's work is sold as; deleting the good unsets it.
+    good_id: Mapped[int | None] = mapped_column(
+        ForeignKey("Goods.id", ondelete="SET NULL"), index=True
+    )
+    good: Mapped[Good | None] = relationship(primaryjoin="Task.good_id == Good.good_id")
 
     def __init__(
         self,
@@ -320,6 +326,7 @@ class Task(
         allocation_strategy: str | None = "minallocated",
         persistent_allocation: bool | None = True,
         depends: list[Task] | None = None,
+        good: Good | None = None,
         **kwargs: Any,
     ) -> None:
         if depends is not None:
@@ -339,6 +346,8 @@ class Task(
                 schedule_model=schedule_model,
                 schedule_constraint=schedule_constraint,
             )
+            if good is not None:  # before the task joins its parent or project
+                self.good = good
             if parent is not None:
                 self.parent = parent
             self._review_number = 0
@@ -664,6 +673,10 @@ class Task(
         if timing is None:
             return None
         return check_number(self, key, timing)
+
+    @validates("good")
+    def _validate_good(self, key: str, good: Any) -> Good | None:
+        return check_instance(self, key, good, "Good", allow_none=True)  # type: ignore[no-any-return]
 
     @validates("bid_unit")
     def _validate_bid_unit(self, key: str, unit: Any) -> str:

@@ -4,6 +4,7 @@ One module per mixin; every mixin is importable from here and from ``stalker``.
 """
 
 from stalker.models.mixins.acl import ACLMixin
+from stalker.models.mixins.amount import AmountMixin
 from stalker.models.mixins.code import CodeMixin
 from stalker.models.mixins.dag import DAGMixin
 from stalker.models.mixins.date_range import DateRangeMixin
@@ -14,10 +15,12 @@ from stalker.models.mixins.schedule import ScheduleMixin
 from stalker.models.mixins.secondary import create_secondary_table
 from stalker.models.mixins.status import StatusMixin
 from stalker.models.mixins.target_entity_type import TargetEntityTypeMixin
+from stalker.models.mixins.unit import UnitMixin
 from stalker.models.mixins.working_hours import WorkingHoursMixin
 
 __all__ = [
     "ACLMixin",
+    "AmountMixin",
     "CodeMixin",
     "DAGMixin",
     "DateRangeMixin",
@@ -27,6 +30,7 @@ __all__ = [
     "ScheduleMixin",
     "StatusMixin",
     "TargetEntityTypeMixin",
+    "UnitMixin",
     "WorkingHoursMixin",
     "create_secondary_table",
 ]
