@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy.exc import CircularDependencyError as SACircularDependencyError
 from sqlalchemy.exc import IntegrityError
 
 import stalker
@@ -487,13 +486,6 @@ def test_class_facts(cls, auto_name, table):
     assert cls.__module__ == "stalker.models.budget"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=SACircularDependencyError,
-    reason="ProjectMixin's Project.<table> backref inherits post_update=True, "
-    "which SQLAlchemy cannot combine with delete-orphan (fix: post_update=False "
-    "in the backref; mixins/project.py is not this branch's file)",
-)
 def test_removing_a_budget_from_its_project_deletes_it(session, db_status_list):
     project = make_project(in_memory=False)
     kept = Budget(name="Kept", project=project)

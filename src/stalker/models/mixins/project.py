@@ -40,6 +40,7 @@ class ProjectMixin:
             backref=backref(
                 cls.__tablename__.lower(),  # type: ignore[attr-defined]
                 cascade="all, delete-orphan",
+                post_update=False,
             ),
         )
 
