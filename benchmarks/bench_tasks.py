@@ -151,6 +151,13 @@ def _scenario(backend: str, url: str | None, size: int, folder: Path) -> dict[st
     user_tasks = measure(
         lambda: DBSession.execute(tasks_of_user).scalars().all(), repeat=50
     )
+    user = DBSession.get(User, user_id)
+    tasks_of_user_contains = select(Task).where(
+        Task.project_id == project_id, Task.resources.contains(user)
+    )
+    user_tasks_contains = measure(
+        lambda: DBSession.execute(tasks_of_user_contains).scalars().all(), repeat=50
+    )
     task_ids = DBSession.execute(select(Task.task_id).limit(200)).scalars().all()
 
     def by_id_cold() -> None:
@@ -170,6 +177,7 @@ def _scenario(backend: str, url: str | None, size: int, folder: Path) -> dict[st
             "tasks": state["walked"],
         },
         "tasks_of_user_in_project": user_tasks,
+        "tasks_of_user_in_project_contains": user_tasks_contains,
         "task_by_id_uncached_s": round(by_id["median_s"] / len(task_ids), 7),
         "targets_s": TARGETS_S,
     }
