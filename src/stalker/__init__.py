@@ -39,6 +39,7 @@ from stalker.models.department import Department, DepartmentUser  # noqa: E402
 from stalker.models.entity import Entity, EntityGroup, SimpleEntity  # noqa: E402
 from stalker.models.format import ImageFormat  # noqa: E402
 from stalker.models.link import Link  # noqa: E402
+from stalker.models.message import Message  # noqa: E402
 from stalker.models.mixins import (  # noqa: E402
     ACLMixin,
     CodeMixin,
@@ -70,7 +71,9 @@ from stalker.models.studio import Studio, Vacation, WorkingHours  # noqa: E402
 from stalker.models.tag import Tag  # noqa: E402
 from stalker.models.task import Task, TaskDependency, TimeLog  # noqa: E402
 from stalker.models.template import FilenameTemplate  # noqa: E402
+from stalker.models.ticket import Ticket, TicketLog  # noqa: E402
 from stalker.models.type import EntityType, Type  # noqa: E402
+from stalker.models.wiki import Page  # noqa: E402
 
 __all__ = [
     "LOGIN",
@@ -95,7 +98,9 @@ __all__ = [
     "ImageFormat",
     "Link",
     "LocalSession",
+    "Message",
     "Note",
+    "Page",
     "Permission",
     "Project",
     "ProjectClient",
@@ -120,6 +125,8 @@ __all__ = [
     "TargetEntityTypeMixin",
     "Task",
     "TaskDependency",
+    "Ticket",
+    "TicketLog",
     "TimeLog",
     "Type",
     "User",

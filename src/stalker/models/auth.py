@@ -245,9 +245,12 @@ class User(Entity, ACLMixin):
             return []
         query = ticket_class.query.filter(ticket_class.owner == self)
         if open_only:
+            from sqlalchemy import select
+
             status_class: Any = mapped_class("Status")
-            query = query.join(ticket_class.status).filter(status_class.code != "CLS")
-        return list(query.all())
+            closed = select(status_class.status_id).where(status_class.code == "CLS")
+            query = query.filter(ticket_class.status_id.not_in(closed))
+        return list(query.order_by(ticket_class.number).all())
 
     @property
     def tickets(self) -> list[Any]:

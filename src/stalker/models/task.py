@@ -1049,16 +1049,22 @@ class Task(
     # -- tickets --------------------------------------------------------------
 
     def _linked_tickets(self, open_only: bool) -> list[Any]:
+        from sqlalchemy import select
+
         from stalker.db.declarative import mapped_class
 
         try:
             ticket_class: Any = mapped_class("Ticket")
         except LookupError:
             return []  # tickets arrive with the collaboration models
-        tickets = ticket_class.query.filter(ticket_class.links.contains(self)).all()
+        query = ticket_class.query.filter(ticket_class.links.contains(self))
         if open_only:
-            tickets = [t for t in tickets if t.status.name != "Closed"]
-        return list(tickets)
+            status_class: Any = mapped_class("Status")
+            closed = select(status_class.status_id).where(
+                status_class.name == "Closed"
+            )
+            query = query.filter(ticket_class.status_id.not_in(closed))
+        return list(query.order_by(ticket_class.number).all())
 
     @property
     def tickets(self) -> list[Any]:
