@@ -430,16 +430,32 @@ def _session_for(project: Any) -> Session | None:
 def _highest_stored_number(session: Session) -> int:
     """The highest ticket number the session can see in its database.
 
-    With no transaction open the read runs on a short connection of its
-    own, so that merely building a ticket does not start a read transaction
-    (see the module docstring about SQLite).
+    While the session holds no connection the read runs on a short
+    connection of its own (it would see the same rows), so that merely
+    building a ticket does not start a read transaction (see the module
+    docstring about SQLite).
     """
     bind = session.get_bind()
-    if session.in_transaction() or not isinstance(bind, Engine):
+    if session.info.get(_CONNECTED) or not isinstance(bind, Engine):
         with session.no_autoflush:
             return session.scalar(_max_number) or 0
     with bind.connect() as connection:
         return connection.scalar(_max_number) or 0
+
+
+#: ``session.info`` key: the session's transaction holds a connection.
+_CONNECTED = "stalker.ticket.connected"
+
+
+@event.listens_for(Session, "after_begin")
+def _note_connection(session: Session, transaction: Any, connection: Any) -> None:
+    session.info[_CONNECTED] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_connection(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CONNECTED, None)
 
 
 def _pending_tickets(session: Session) -> list[Ticket]:
