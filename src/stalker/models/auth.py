@@ -243,10 +243,13 @@ class User(Entity, ACLMixin):
             ticket_class: Any = mapped_class("Ticket")
         except LookupError:
             return []
+        from sqlalchemy import inspect, select
+
+        state = inspect(self)
+        if state.session_id is None and state.identity is None:
+            return []  # not stored anywhere: no stored ticket can name this user
         query = ticket_class.query.filter(ticket_class.owner == self)
         if open_only:
-            from sqlalchemy import select
-
             status_class: Any = mapped_class("Status")
             closed = select(status_class.status_id).where(status_class.code == "CLS")
             query = query.filter(ticket_class.status_id.not_in(closed))

@@ -1049,7 +1049,7 @@ class Task(
     # -- tickets --------------------------------------------------------------
 
     def _linked_tickets(self, open_only: bool) -> list[Any]:
-        from sqlalchemy import select
+        from sqlalchemy import inspect, select
 
         from stalker.db.declarative import mapped_class
 
@@ -1057,6 +1057,9 @@ class Task(
             ticket_class: Any = mapped_class("Ticket")
         except LookupError:
             return []  # tickets arrive with the collaboration models
+        state = inspect(self)
+        if state.session_id is None and state.identity is None:
+            return []  # not stored anywhere: no stored ticket can link it
         query = ticket_class.query.filter(ticket_class.links.contains(self))
         if open_only:
             status_class: Any = mapped_class("Status")
