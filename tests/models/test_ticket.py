@@ -340,7 +340,7 @@ def test_workflow_example_of_the_spec(offline):
         "accept",
         "reassign",
     ]
-    assert not ticket.resolve(u2, "wontfix") is None
+    assert ticket.resolve(u2, "wontfix") is not None
     assert not ticket.is_open
 
 
@@ -401,7 +401,7 @@ def test_equality(offline):
     assert first != Note(name=first.name)
 
 
-# -- TicketLog (§17) --------------------------------------------------------------------
+# -- TicketLog (§17) -------------------------------------------------------------------
 
 
 def test_ticket_log_constructor(offline):
@@ -546,7 +546,7 @@ def test_db_deleting_the_project_deletes_its_tickets(session, project):
     assert (Ticket.query.count(), TicketLog.query.count()) == (0, 0)
 
 
-# -- lookups: Project, User and Task tickets ---------------------------------------------
+# -- lookups: Project, User and Task tickets -------------------------------------------
 
 
 def test_project_open_tickets(session, project, count_queries):
