@@ -55,7 +55,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import UnboundExecutionError
+from sqlalchemy.exc import OperationalError, ProgrammingError, UnboundExecutionError
 from sqlalchemy.orm import (
     Mapped,
     Session,
@@ -312,7 +312,7 @@ class Ticket(Entity, StatusMixin):
         Everything that can fail is checked before the ticket changes, so a
         wrong argument leaves the ticket as it was.
         """
-        step = stalker.defaults.ticket_workflow[action].get(self.status.name)
+        step = stalker.defaults.ticket_workflow.get(action, {}).get(self.status.name)
         if step is None:
             return None
         check_instance(TicketLog, "created_by", created_by, User, allow_none=True)
@@ -415,6 +415,21 @@ class TicketLog(SimpleEntity):
 _max_number = select(func.max(Ticket.__table__.c.number))
 
 
+#: ``session.info`` key: the session's transaction holds a connection.
+_CONNECTED = "stalker.ticket.connected"
+
+
+@event.listens_for(Session, "after_begin")
+def _note_connection(session: Session, transaction: Any, connection: Any) -> None:
+    session.info[_CONNECTED] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_connection(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CONNECTED, None)
+
+
 def _session_for(project: Any) -> Session | None:
     """The session whose database numbers a ticket of ``project``; None if none."""
     session = session_of(project)
@@ -443,21 +458,6 @@ def _highest_stored_number(session: Session) -> int:
         return connection.scalar(_max_number) or 0
 
 
-#: ``session.info`` key: the session's transaction holds a connection.
-_CONNECTED = "stalker.ticket.connected"
-
-
-@event.listens_for(Session, "after_begin")
-def _note_connection(session: Session, transaction: Any, connection: Any) -> None:
-    session.info[_CONNECTED] = True
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_connection(session: Session, transaction: Any) -> None:
-    if transaction.parent is None:
-        session.info.pop(_CONNECTED, None)
-
-
 def _pending_tickets(session: Session) -> list[Ticket]:
     return [obj for obj in session.new if isinstance(obj, Ticket)]
 
@@ -468,7 +468,13 @@ def _provisional_number(project: Any) -> int:
     if session is None:
         return 1
     pending = [ticket.number for ticket in _pending_tickets(session)]
-    return max([_highest_stored_number(session), *pending]) + 1
+    try:
+        stored = _highest_stored_number(session)
+    except (OperationalError, ProgrammingError):
+        # No reachable database or no Tickets table: only a guess is lost,
+        # the flush assigns the real number (or reports the real problem).
+        stored = 0
+    return max([stored, *pending]) + 1
 
 
 def _order_of(ticket: Ticket) -> int:
