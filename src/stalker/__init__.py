@@ -18,6 +18,7 @@ __license__ = "LGPLv3"
 __copyright__ = "the stalker developers"
 __string_types__ = (str,)
 
+from stalker.db import bulk_flush  # noqa: E402
 from stalker.log import get_logger  # noqa: E402
 
 logger = get_logger(__name__)
@@ -47,6 +48,7 @@ from stalker.models.department import Department, DepartmentUser  # noqa: E402
 from stalker.models.entity import Entity, EntityGroup, SimpleEntity  # noqa: E402
 from stalker.models.format import ImageFormat  # noqa: E402
 from stalker.models.link import Link  # noqa: E402
+from stalker.models.message import Message  # noqa: E402
 from stalker.models.mixins import (  # noqa: E402
     ACLMixin,
     AmountMixin,
@@ -80,7 +82,11 @@ from stalker.models.studio import Studio, Vacation, WorkingHours  # noqa: E402
 from stalker.models.tag import Tag  # noqa: E402
 from stalker.models.task import Task, TaskDependency, TimeLog  # noqa: E402
 from stalker.models.template import FilenameTemplate  # noqa: E402
+from stalker.models.ticket import Ticket, TicketLog  # noqa: E402
 from stalker.models.type import EntityType, Type  # noqa: E402
+from stalker.models.wiki import Page  # noqa: E402
+
+bulk_flush.install()  # last: the models' own flush hooks run before it
 
 __all__ = [
     "LOGIN",
@@ -110,7 +116,9 @@ __all__ = [
     "Invoice",
     "Link",
     "LocalSession",
+    "Message",
     "Note",
+    "Page",
     "Payment",
     "Permission",
     "PriceList",
@@ -137,6 +145,8 @@ __all__ = [
     "TargetEntityTypeMixin",
     "Task",
     "TaskDependency",
+    "Ticket",
+    "TicketLog",
     "TimeLog",
     "Type",
     "UnitMixin",

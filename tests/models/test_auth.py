@@ -324,7 +324,7 @@ def test_deleting_a_user_cascades(session):
     assert Department.query.filter_by(name="Cascade Dept").count() == 1
 
 
-def test_tickets_are_empty_without_ticket_class():
+def test_an_unsaved_user_has_no_tickets_and_they_are_read_only():
     user = make_user()
     assert user.tickets == []
     assert user.open_tickets == []

@@ -21,7 +21,6 @@ from sqlalchemy import (
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 import stalker
-from stalker.db import bulk_flush  # noqa: F401  (registers the flush hook)
 from stalker.db.declarative import Base, mapped_class
 from stalker.db.session import DBSession
 

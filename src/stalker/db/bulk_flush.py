@@ -64,7 +64,17 @@ class _NotPlain(Exception):
     """The new objects need the normal unit of work."""
 
 
-@event.listens_for(Session, "before_flush")
+def install() -> None:
+    """Hook the bulk insert into every flush, after the models' own hooks.
+
+    ``before_flush`` listeners run in the order they were registered and the
+    models' hooks (ticket numbers, ...) must still see their new objects
+    pending, so ``stalker`` calls this once every model is imported.
+    """
+    if not event.contains(Session, "before_flush", _insert_new_objects_in_bulk):
+        event.listen(Session, "before_flush", _insert_new_objects_in_bulk)
+
+
 def _insert_new_objects_in_bulk(
     session: Session, flush_context: Any, instances: Any
 ) -> None:

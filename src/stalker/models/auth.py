@@ -243,11 +243,17 @@ class User(Entity, ACLMixin):
             ticket_class: Any = mapped_class("Ticket")
         except LookupError:
             return []
+        from sqlalchemy import inspect, select
+
+        state = inspect(self)
+        if state.session_id is None and state.identity is None:
+            return []  # not stored anywhere: no stored ticket can name this user
         query = ticket_class.query.filter(ticket_class.owner == self)
         if open_only:
             status_class: Any = mapped_class("Status")
-            query = query.join(ticket_class.status).filter(status_class.code != "CLS")
-        return list(query.all())
+            closed = select(status_class.status_id).where(status_class.code == "CLS")
+            query = query.filter(ticket_class.status_id.not_in(closed))
+        return list(query.order_by(ticket_class.number).all())
 
     @property
     def tickets(self) -> list[Any]:

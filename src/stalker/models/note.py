@@ -1,18 +1,18 @@
-"""Note: a piece of text attached to Entities."""
+"""Note: a comment that can be left on any Entity (``Entity.notes``).
+
+Notes and Tags are plain SimpleEntities, so a note cannot itself be noted
+or tagged.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from stalker.models.collections import UniqueList
-from stalker.models.entity import Entity_Notes, SimpleEntity
-
-if TYPE_CHECKING:
-    from stalker.models.collections import UniqueList
-from stalker.models.entity import Entity
+from stalker.models.entity import Entity, Entity_Notes, SimpleEntity
 
 
 class Note(SimpleEntity):
@@ -30,8 +30,9 @@ class Note(SimpleEntity):
         secondary=Entity_Notes, back_populates="notes", collection_class=UniqueList
     )
 
-    def __init__(self, content: str | None = None, **kwargs: Any) -> None:
-        if content is not None or "description" not in kwargs:
+    def __init__(self, content: str | None = "", **kwargs: Any) -> None:
+        # ``description=`` is the same attribute; an explicit content wins.
+        if (content is not None and content != "") or "description" not in kwargs:
             kwargs["description"] = content
         super().__init__(**kwargs)
 

@@ -228,6 +228,25 @@ class Project(Entity, ReferenceMixin, StatusMixin, DateRangeMixin, CodeMixin):
         logged_seconds = _sum_task_seconds(root_tasks, "total_logged_seconds")
         return logged_seconds / schedule_seconds * 100
 
+    @property
+    def open_tickets(self) -> list[Any]:
+        """Tickets of this project not closed (status code ``CLS``), by number."""
+        from stalker.models.status import Status
+        from stalker.models.ticket import Ticket
+
+        session = object_session(self)
+        identity = inspect(self).identity
+        if session is None or identity is None:
+            return [ticket for ticket in self.tickets if ticket.status.code != "CLS"]
+        closed = select(Status.status_id).where(Status.code == "CLS")
+        query = (
+            select(Ticket)
+            .where(Ticket.project_id == identity[0])
+            .where(Ticket.status_id.not_in(closed))
+            .order_by(Ticket.number)
+        )
+        return list(session.scalars(query))
+
     def __eq__(self, other: object) -> bool:
         return super().__eq__(other) and isinstance(other, Project)
 

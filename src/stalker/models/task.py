@@ -1062,16 +1062,25 @@ class Task(
     # -- tickets --------------------------------------------------------------
 
     def _linked_tickets(self, open_only: bool) -> list[Any]:
+        from sqlalchemy import inspect, select
+
         from stalker.db.declarative import mapped_class
 
         try:
             ticket_class: Any = mapped_class("Ticket")
         except LookupError:
             return []  # tickets arrive with the collaboration models
-        tickets = ticket_class.query.filter(ticket_class.links.contains(self)).all()
+        state = inspect(self)
+        if state.session_id is None and state.identity is None:
+            return []  # not stored anywhere: no stored ticket can link it
+        query = ticket_class.query.filter(ticket_class.links.contains(self))
         if open_only:
-            tickets = [t for t in tickets if t.status.name != "Closed"]
-        return list(tickets)
+            status_class: Any = mapped_class("Status")
+            closed = select(status_class.status_id).where(
+                status_class.name == "Closed"
+            )
+            query = query.filter(ticket_class.status_id.not_in(closed))
+        return list(query.order_by(ticket_class.number).all())
 
     @property
     def tickets(self) -> list[Any]:
