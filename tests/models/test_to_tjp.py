@@ -235,7 +235,7 @@ def test_project_to_tjp_of_an_unsaved_project_uses_its_tasks():
     assert task.project is world.project
 
 
-# -- everything through tj3 -------------------------------------------------------------
+# -- everything through tj3 ------------------------------------------------------
 
 
 @dataclass
