@@ -123,7 +123,7 @@ _TASK_COLUMNS = (
 def _task_rows(session: Any, condition: Any) -> list[TaskRow]:
     tasks = table("Tasks")
     query = select(*(tasks.c[name] for name in _TASK_COLUMNS)).where(condition)
-    rows = session.execute(query.order_by(tasks.c.id))
+    rows = session.execute(query.order_by(tasks.c.id)).all()
     return [
         TaskRow(
             id=row[0],
@@ -150,7 +150,7 @@ def _users_by_task(session: Any, link_table: str, in_projects: Any) -> dict:
         .order_by(link.c.task_id, link.c.resource_id)
     )
     users: dict[int, list[int]] = defaultdict(list)
-    for task_id, user_id in session.execute(query):
+    for task_id, user_id in session.execute(query).all():
         users[task_id].append(user_id)
     return dict(users)
 
@@ -171,7 +171,9 @@ def _dependencies(session: Any, in_projects: Any) -> dict[int, list[DependencyRo
         .order_by(deps.c.task_id, deps.c.depends_on_id)
     )
     by_task: dict[int, list[DependencyRow]] = defaultdict(list)
-    for task_id, depends_on_id, target, timing, unit, model in session.execute(query):
+    for task_id, depends_on_id, target, timing, unit, model in session.execute(
+        query
+    ).all():
         by_task[task_id].append(
             DependencyRow(
                 task_id,
@@ -194,7 +196,7 @@ def _bookings(session: Any, in_projects: Any) -> dict[int, list[BookingRow]]:
         .order_by(logs.c.start, logs.c.id)
     )
     by_task: dict[int, list[BookingRow]] = defaultdict(list)
-    for task_id, resource_id, start, end in session.execute(query):
+    for task_id, resource_id, start, end in session.execute(query).all():
         by_task[task_id].append(BookingRow(task_id, resource_id, start, end))
     return dict(by_task)
 
@@ -208,9 +210,9 @@ def _resources_and_vacations(session: Any, data: ScheduleData) -> None:
         )
     ]
     by_user: dict[int | None, list[Any]] = defaultdict(list)
-    query = select(
-        vacations.c.user_id, vacations.c.start, vacations.c.end
-    ).order_by(vacations.c.id)
+    query = select(vacations.c.user_id, vacations.c.start, vacations.c.end).order_by(
+        vacations.c.id
+    )
     for user_id, start, end in session.execute(query):
         by_user[user_id].append((start, end))
     data.vacations = dict(by_user)

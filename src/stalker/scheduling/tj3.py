@@ -173,9 +173,20 @@ def _trailing_id(text: str) -> int:
     return int(text.split("(")[0].strip().rsplit("_", 1)[-1])
 
 
-def _csv_time(text: str) -> datetime.datetime:
-    parsed = datetime.datetime.strptime(text, _CSV_TIME)
-    return parsed.replace(tzinfo=datetime.timezone.utc)
+def _csv_time(text: str, seen: dict[str, datetime.datetime]) -> datetime.datetime:
+    """``2014-06-02-06:00`` (tj3's ``%Y-%m-%d-%H:%M``) as an aware UTC datetime.
+
+    tj3 dates repeat a lot (resolution steps), so each text is parsed once;
+    ``strptime`` would cost more than the whole write-back.
+    """
+    moment = seen.get(text)
+    if moment is None:
+        if len(text) != 16 or text[4] != "-" or text[10] != "-" or text[13] != ":":
+            raise ValueError(f"tj3 time {text!r} does not match {_CSV_TIME!r}")
+        moment = seen[text] = datetime.datetime.fromisoformat(
+            f"{text[:10]}T{text[11:]}+00:00"
+        )
+    return moment
 
 
 def parse_csv(path: str, compute_resources: bool) -> list[Tj3Row]:
@@ -190,6 +201,7 @@ def parse_csv(path: str, compute_resources: bool) -> list[Tj3Row]:
     except FileNotFoundError:
         return []
     parsed = []
+    seen: dict[str, datetime.datetime] = {}
     for row in rows[1:]:
         if not row:
             continue
@@ -203,6 +215,8 @@ def parse_csv(path: str, compute_resources: bool) -> list[Tj3Row]:
                 _trailing_id(piece) for piece in field.split(",") if piece.strip()
             )
         parsed.append(
-            Tj3Row(entity_id, _csv_time(row[1]), _csv_time(row[2]), resources)
+            Tj3Row(
+                entity_id, _csv_time(row[1], seen), _csv_time(row[2], seen), resources
+            )
         )
     return parsed

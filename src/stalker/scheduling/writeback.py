@@ -13,7 +13,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, inspect, update
+from sqlalchemy import (
+    DateTime,
+    Dialect,
+    Interval,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    inspect,
+    update,
+)
+from sqlalchemy.types import TypeDecorator
 
 from stalker.scheduling.data import ScheduleData, table
 
@@ -34,34 +45,87 @@ class ComputedSchedule:
     resource_ids: tuple[int, ...] | None = None
 
 
-def _date_rows(rows: Iterable[ComputedSchedule]) -> list[dict[str, Any]]:
+class _ConvertedDateTime(TypeDecorator[Any]):
+    """A datetime the column type already converted for the driver."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+
+class _ConvertedInterval(TypeDecorator[Any]):
+    """A timedelta the column type already converted for the driver."""
+
+    impl = Interval()
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+
+class _Converter:
+    """Converts values with a column type's bind processor, once per value.
+
+    tj3's dates fall on resolution steps, so thousands of rows share a few
+    hundred values; converting each row through SQLAlchemy would be the
+    slowest part of the write-back.
+    """
+
+    def __init__(self, column: Any, dialect: Dialect) -> None:
+        self.processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+        self.seen: dict[Any, Any] = {}
+
+    def __call__(self, value: Any) -> Any:
+        converted = self.seen.get(value, self)
+        if converted is self:
+            converted = self.seen[value] = (
+                self.processor(value) if self.processor else value
+            )
+        return converted
+
+
+def _date_rows(
+    target: Table, dialect: Dialect, rows: Iterable[ComputedSchedule]
+) -> list[dict[str, Any]]:
+    moment = _Converter(target.c.start, dialect)
+    span = _Converter(target.c.duration, dialect)
     return [
         {
             "_id": row.entity_id,
-            "_start": row.start,
-            "_end": row.end,
-            "_duration": row.end - row.start,
+            "_start": moment(row.start),
+            "_end": moment(row.end),
+            "_duration": span(row.end - row.start),
         }
         for row in rows
     ]
 
 
-def _update_dates(session: Any, table_name: str, rows: list[dict[str, Any]]) -> None:
-    if not rows:
+def _update_dates(
+    session: Any, table_name: str, computed: Sequence[ComputedSchedule]
+) -> None:
+    """Set start/end/duration per row, then copy start/end to the computed pair."""
+    if not computed:
         return
     target = table(table_name)
+    rows = _date_rows(target, session.get_bind().dialect, computed)
     statement = (
         update(target)
         .where(target.c.id == bindparam("_id"))
         .values(
-            start=bindparam("_start"),
-            end=bindparam("_end"),
-            duration=bindparam("_duration"),
-            computed_start=bindparam("_start"),
-            computed_end=bindparam("_end"),
+            start=bindparam("_start", type_=_ConvertedDateTime()),
+            end=bindparam("_end", type_=_ConvertedDateTime()),
+            duration=bindparam("_duration", type_=_ConvertedInterval()),
         )
     )
     session.execute(statement, rows)
+    ids = [row.entity_id for row in computed]
+    copy = update(target).values(
+        computed_start=target.c.start, computed_end=target.c.end
+    )
+    for first in range(0, len(ids), _CHUNK):
+        session.execute(copy.where(target.c.id.in_(ids[first : first + _CHUNK])))
 
 
 def _allowed_resources(data: ScheduleData, task_id: int) -> set[int]:
@@ -119,8 +183,8 @@ def write_back(
     task_rows = [row for row in computed if row.entity_id in data.tasks]
     project_rows = [row for row in computed if row.entity_id in projects]
     with session.begin_nested():
-        _update_dates(session, "Tasks", _date_rows(task_rows))
-        _update_dates(session, "Projects", _date_rows(project_rows))
+        _update_dates(session, "Tasks", task_rows)
+        _update_dates(session, "Projects", project_rows)
         if compute_resources:
             _replace_computed_resources(session, data, task_rows)
     written = {row.entity_id for row in (*task_rows, *project_rows)}
