@@ -25,7 +25,7 @@ from stalker import (
     Vacation,
     WorkingHours,
 )
-from stalker.scheduling.tj3 import parse_csv, run_tj3
+from stalker.scheduling.tj3 import TaskJugglerError, parse_csv, run_tj3
 
 from ..factories import make_user
 from ..task_factories import TaskWorld, dt, make_project
@@ -428,3 +428,27 @@ def test_tj3_accepts_the_scheduler_file_and_dates_follow_dependencies(rich, sess
     assert set(t["anim"].computed_resources) <= {*rich.users[:3], rich.users[4]}
     for project in rich.projects:
         assert project.computed_start is not None
+
+
+@pytest.mark.tj3
+@pytest.mark.xfail(
+    strict=True,
+    raises=TaskJugglerError,
+    reason="07 §6.9 writes bookings for a leaf without resources; tj3 3.7.1 "
+    "rejects such a task ('too few specifications'). The scheduler's own "
+    "file leaves those bookings out (09 §4.2).",
+)
+def test_task_to_tjp_bookings_without_resources_are_rejected_by_tj3(session, tmp_path):
+    world = TaskWorld(session)
+    user = world.user()
+    task = world.task("Logged", resources=[user])
+    world.flush()
+    task.create_time_log(user, dt(2014, 6, 2, 9), dt(2014, 6, 2, 12))
+    task.resources = []
+    world.flush()
+    studio = Studio(name="S", start=dt(2014, 6, 2), end=dt(2014, 7, 1))
+    studio.now = dt(2014, 6, 3)
+    resources = ['resource resources "Resources" {', user.to_tjp, "}"]
+    text = "\n".join([studio.to_tjp, *resources, world.project.to_tjp])
+    assert "booking" in text
+    assert_tj3_accepts(text, tmp_path)
