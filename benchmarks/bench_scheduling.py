@@ -54,7 +54,7 @@ def _synthetic_csv(scheduler: TaskJugglerScheduler) -> str:
     assert data is not None
     lines = ['"Id";"Start";"End";"Resources"']
     day = datetime.timedelta(days=1)
-    for offset, (task_id, row) in enumerate(sorted(data.tasks.items())):
+    for offset, task_id in enumerate(sorted(data.tasks)):
         start = START + (offset % 300) * day
         users = ", ".join(
             f"User_{user} (User_{user})" for user in data.resources.get(task_id, ())
