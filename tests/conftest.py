@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -37,6 +38,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=("all", *ALL_BACKENDS),
         help="run the database tests on one backend only (default: both)",
     )
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Skip the ``tj3``-marked tests, with the reason, when tj3 is not installed."""
+    if shutil.which("tj3") or os.path.isfile(stalker.defaults.tj_command):
+        return
+    skip = pytest.mark.skip(
+        reason="tj3 (TaskJuggler) is not installed: apt-get install tj3, or set "
+        "tj_command in $STALKER_PATH/config.py"
+    )
+    for item in items:
+        if "tj3" in item.keywords:
+            item.add_marker(skip)
 
 
 def _selected_backends(config: pytest.Config) -> tuple[str, ...]:

@@ -74,6 +74,10 @@ from stalker.models.project import (  # noqa: E402
 from stalker.models.repository import Repository  # noqa: E402
 from stalker.models.review import Daily, DailyLink, Review  # noqa: E402
 from stalker.models.scene import Scene  # noqa: E402
+from stalker.models.schedulers import (  # noqa: E402
+    SchedulerBase,
+    TaskJugglerScheduler,
+)
 from stalker.models.sequence import Sequence  # noqa: E402
 from stalker.models.shot import Shot  # noqa: E402
 from stalker.models.status import Status, StatusList  # noqa: E402
@@ -133,6 +137,7 @@ __all__ = [
     "Role",
     "Scene",
     "ScheduleMixin",
+    "SchedulerBase",
     "Sequence",
     "Shot",
     "SimpleEntity",
@@ -145,6 +150,7 @@ __all__ = [
     "TargetEntityTypeMixin",
     "Task",
     "TaskDependency",
+    "TaskJugglerScheduler",
     "Ticket",
     "TicketLog",
     "TimeLog",

@@ -39,6 +39,7 @@ from stalker.models.validation import (
     value_error,
 )
 from stalker.passwords import hash_password, verify_password
+from stalker.scheduling.tjp import resource_block
 
 if TYPE_CHECKING:
     from stalker.models.client import Client, ClientUser
@@ -236,6 +237,16 @@ class User(Entity, ACLMixin):
     @validates("authentication_logs")
     def _validate_authentication_log(self, key: str, log: Any) -> AuthenticationLog:
         return check_instance(self, key, log, AuthenticationLog)
+
+    @property
+    def to_tjp(self) -> str:
+        """This user as a TaskJuggler ``resource`` with efficiency and vacations."""
+        vacations = sorted(self.vacations, key=lambda v: (v.id is None, v.id or 0))
+        return resource_block(
+            self.id,
+            float(self.efficiency),
+            [(vacation.start, vacation.end) for vacation in vacations],
+        )
 
     def _owned_tickets(self, open_only: bool) -> list[Any]:
         # Ticket lives in a later module; until it is defined there are none.

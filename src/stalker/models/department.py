@@ -13,6 +13,7 @@ from stalker.models.collections import unique_association_proxy
 from stalker.models.entity import Entity, SimpleEntity
 from stalker.models.mixins.membership_role import MembershipRoleMixin
 from stalker.models.validation import check_instance
+from stalker.scheduling.tjp import indent
 
 
 class Department(Entity):
@@ -43,6 +44,14 @@ class Department(Entity):
         return super().__eq__(other) and isinstance(other, Department)
 
     __hash__ = SimpleEntity.__hash__
+
+    @property
+    def to_tjp(self) -> str:
+        """A TaskJuggler resource group holding the members' resource blocks."""
+        lines = [f'resource {self.tjp_id} "{self.tjp_id}" {{']
+        lines.extend(indent(user.to_tjp) for user in self.users)
+        lines.append("}")
+        return "\n".join(lines)
 
 
 class DepartmentUser(MembershipRoleMixin, Base):

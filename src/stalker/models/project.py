@@ -40,6 +40,7 @@ from stalker.models.validation import (
     check_instance,
     check_number,
 )
+from stalker.scheduling.tjp import indent
 
 if TYPE_CHECKING:
     from stalker.models.status import Status, StatusList  # noqa: F401
@@ -251,6 +252,17 @@ class Project(Entity, ReferenceMixin, StatusMixin, DateRangeMixin, CodeMixin):
         return super().__eq__(other) and isinstance(other, Project)
 
     __hash__ = SimpleEntity.__hash__
+
+    @property
+    def to_tjp(self) -> str:
+        """A TaskJuggler ``task`` holding every root task's ``to_tjp``, indented.
+
+        The scheduler writes its own compact file; this is for reading.
+        """
+        lines = [f'task {self.tjp_id} "{self.tjp_id}" {{']
+        lines.extend(indent(task.to_tjp) for task in self.root_tasks)
+        lines.append("}")
+        return "\n".join(lines)
 
 
 def _sum_task_seconds(tasks: list[Any], attr: str) -> int | float:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import datetime
-import importlib
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -28,12 +27,14 @@ from stalker.models.department import Department
 from stalker.models.entity import Entity, SimpleEntity, utc_now
 from stalker.models.mixins.date_range import DateRangeMixin, round_time
 from stalker.models.mixins.working_hours import WorkingHoursMixin
+from stalker.models.schedulers import SchedulerBase
 from stalker.models.validation import (
     check_instance,
     describe,
     type_error,
     value_error,
 )
+from stalker.scheduling.tjp import DATE, MINUTE, indent, utc_text, vacation_line
 
 if TYPE_CHECKING:
     from stalker.models.department import Department as DepartmentType
@@ -332,19 +333,74 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
         self._now = round_time(now)
 
     @property
-    def scheduler(self) -> Any:
+    def scheduler(self) -> SchedulerBase | None:
         """The scheduler ``schedule()`` runs (not persisted; None after loading)."""
         return self._scheduler
 
     @scheduler.setter
     def scheduler(self, scheduler: Any) -> None:
-        if scheduler is not None:
-            scheduler_base = _scheduler_base_class()
-            if scheduler_base is None or not isinstance(scheduler, scheduler_base):
-                raise type_error(
-                    self, "scheduler", "a SchedulerBase instance or None", scheduler
-                )
-        self._scheduler = scheduler
+        self._scheduler = check_instance(
+            self, "scheduler", scheduler, SchedulerBase, allow_none=True
+        )
+
+    def schedule(self, scheduled_by: User | None = None) -> Any:
+        """Run ``scheduler`` on this studio and record how it went; no commit.
+
+        The bookkeeping fields are written whether the run succeeds or not: a
+        failed run stores its error text in ``last_schedule_message`` and the
+        error propagates.  Setting ``is_scheduling`` to True beforehand (to
+        guard against concurrent runs) is the caller's job.
+        """
+        scheduler = self.scheduler
+        if not isinstance(scheduler, SchedulerBase):
+            raise RuntimeError(
+                "Studio.schedule() needs a scheduler: assign a SchedulerBase "
+                "instance (e.g. TaskJugglerScheduler()) to Studio.scheduler first"
+            )
+        if scheduled_by is not None:
+            check_instance(self, "scheduled_by", scheduled_by, User)
+        self.scheduling_started_at = utc_now()
+        scheduler.studio = self
+        result = None
+        try:
+            result = scheduler.schedule()
+        except Exception as error:
+            result = f"Scheduling failed: {type(error).__name__}: {error}"
+            raise
+        finally:
+            self._record_schedule(result, scheduled_by)
+        return result
+
+    def _record_schedule(self, message: Any, scheduled_by: User | None) -> None:
+        with DBSession.no_autoflush:
+            self.is_scheduling = False
+            self.is_scheduling_by = None
+            self.last_schedule_message = message
+            self.last_scheduled_at = utc_now()
+            if scheduled_by is not None:
+                self.last_scheduled_by = scheduled_by
+
+    @property
+    def to_tjp(self) -> str:
+        """The TaskJuggler ``project`` header: horizon, resolution, working hours."""
+        resolution = self.timing_resolution or stalker.defaults.timing_resolution
+        minutes = (resolution.days * 86400 + resolution.seconds) // 60
+        tjp_id = self.tjp_id
+        return "\n".join(
+            [
+                f'project {tjp_id} "{tjp_id}" '
+                f"{utc_text(self.start, DATE)} - {utc_text(self.end, DATE)} {{",
+                f"    timingresolution {minutes}min",
+                f"    now {utc_text(round_time(self.now), MINUTE)}",
+                f"    dailyworkinghours {self.daily_working_hours}",
+                "    weekstartsmonday",
+                indent(self.working_hours.to_tjp),
+                '    timeformat "%Y-%m-%d"',
+                '    scenario plan "Plan"',
+                "    trackingscenario plan",
+                "}",
+            ]
+        )
 
     @property
     def daily_working_hours(self) -> int:
@@ -426,15 +482,6 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
         raise NotImplementedError("Studio.to_unit")
 
 
-def _scheduler_base_class() -> type | None:
-    """SchedulerBase once the schedulers module exists, else None."""
-    try:
-        module = importlib.import_module("stalker.models.schedulers")
-    except ImportError:
-        return None
-    return getattr(module, "SchedulerBase", None)
-
-
 class Vacation(SimpleEntity, DateRangeMixin):
     """Time off of one user, or of the whole studio when ``user`` is None."""
 
@@ -470,8 +517,4 @@ class Vacation(SimpleEntity, DateRangeMixin):
     @property
     def to_tjp(self) -> str:
         """``vacation <start> - <end>`` in UTC, as TaskJuggler reads it."""
-        utc = datetime.timezone.utc
-        pattern = "%Y-%m-%d-%H:%M:%S"
-        start = self.start.astimezone(utc).strftime(pattern)
-        end = self.end.astimezone(utc).strftime(pattern)
-        return f"vacation {start} - {end}"
+        return vacation_line(self.start, self.end)

@@ -1034,12 +1034,15 @@ class Task(
             timing = f"{self.schedule_timing}{self.schedule_unit}"
             lines.append(f"{inner}{self.schedule_model} {timing}")
             lines.append(f"{inner}allocate {self._allocation_tjp(inner)}")
-        for log in self.time_logs:
-            start = _utc_text(log.start, _TJP_BOOKING_DATE)
-            end = _utc_text(log.end, _TJP_BOOKING_DATE)
-            lines.append(
-                f"{inner}booking {log.resource.tjp_id} {start} - {end} {{ overtime 2 }}"
-            )
+            # Only with resources: tj3 refuses bookings on a task it cannot
+            # allocate (09 §4.2 over 07 §6.9, D6).
+            for log in self.time_logs:
+                start = _utc_text(log.start, _TJP_BOOKING_DATE)
+                end = _utc_text(log.end, _TJP_BOOKING_DATE)
+                lines.append(
+                    f"{inner}booking {log.resource.tjp_id} {start} - {end} "
+                    "{ overtime 2 }"
+                )
         return lines
 
     def _allocation_tjp(self, inner: str) -> str:
@@ -1076,9 +1079,7 @@ class Task(
         query = ticket_class.query.filter(ticket_class.links.contains(self))
         if open_only:
             status_class: Any = mapped_class("Status")
-            closed = select(status_class.status_id).where(
-                status_class.name == "Closed"
-            )
+            closed = select(status_class.status_id).where(status_class.name == "Closed")
             query = query.filter(ticket_class.status_id.not_in(closed))
         return list(query.order_by(ticket_class.number).all())
 

@@ -1,0 +1,252 @@
+"""Schedulers: turn the studio's tasks into computed dates.
+
+``TaskJugglerScheduler`` runs the three steps of :mod:`stalker.scheduling`:
+gather the data with set-based queries, write a ``.tjp`` file and run
+``tj3`` in a temporary folder, then write the CSV results back in bulk.
+Nothing is committed: the caller commits (``studio.schedule(); commit()``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+import time
+from typing import Any
+
+import stalker
+from stalker.db.session import DBSession, session_of
+from stalker.models.validation import (
+    check_collection,
+    check_instance,
+    check_items,
+    check_number,
+    type_error,
+    value_error,
+)
+from stalker.scheduling.data import ScheduleData, gather_schedule_data
+from stalker.scheduling.tj3 import TaskJugglerError, parse_csv, run_tj3
+from stalker.scheduling.tjp import tjp_file
+from stalker.scheduling.writeback import ComputedSchedule, write_back
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["SchedulerBase", "TaskJugglerError", "TaskJugglerScheduler"]
+
+
+class SchedulerBase:
+    """Base of every scheduler: holds the studio it schedules.
+
+    Subclasses implement :meth:`schedule`; ``Studio.scheduler`` accepts only
+    instances of this class.
+    """
+
+    def __init__(self, studio: Any = None) -> None:
+        self.studio = studio
+
+    @property
+    def studio(self) -> Any:
+        """The Studio to schedule, or None until ``Studio.schedule()`` sets it."""
+        return self._studio
+
+    @studio.setter
+    def studio(self, studio: Any) -> None:
+        self._studio = check_instance(self, "studio", studio, "Studio", allow_none=True)
+
+    def schedule(self) -> Any:
+        """Compute the schedule; every concrete scheduler overrides this."""
+        raise NotImplementedError(
+            f"{type(self).__name__}.schedule() is not implemented; use a concrete "
+            "scheduler such as TaskJugglerScheduler"
+        )
+
+
+class TaskJugglerScheduler(SchedulerBase):
+    """Schedules with TaskJuggler's ``tj3`` (``tj_command`` or ``tj3`` on PATH).
+
+    ``projects`` limits the run (empty: every project); ``compute_resources``
+    also stores which users tj3 chose; ``timeout`` (seconds) stops a tj3 run
+    that takes too long.  ``timings`` holds the seconds of the last run's
+    generation, tj3 and write-back steps.
+    """
+
+    def __init__(
+        self,
+        studio: Any = None,
+        compute_resources: bool = False,
+        parsing_method: int = 0,
+        projects: list[Any] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        super().__init__(studio)
+        self.compute_resources = bool(compute_resources)
+        self.parsing_method = parsing_method
+        self.projects = projects  # type: ignore[assignment]
+        self.timeout = timeout
+        self.tjp_content = ""
+        self.temp_file_full_path: str | None = None
+        self.temp_file_path: str | None = None
+        self.temp_file_name: str | None = None
+        self.tjp_file_full_path: str | None = None
+        self.csv_file_full_path: str | None = None
+        self.tjp_file: Any = None
+        self.csv_file: Any = None
+        self.data: ScheduleData | None = None
+        self.timings: dict[str, float] = {}
+
+    # -- attributes -----------------------------------------------------------
+
+    @property
+    def projects(self) -> list[Any]:
+        """The projects to schedule; empty means every project in the database."""
+        return self._projects
+
+    @projects.setter
+    def projects(self, projects: Any) -> None:
+        self._projects = self._validate_projects(projects)
+
+    def _validate_projects(self, projects: Any) -> list[Any]:
+        if projects is None:
+            return []
+        if not isinstance(projects, list):
+            raise type_error(self, "projects", "a list of Project instances", projects)
+        projects = check_collection(self, "projects", projects)
+        return check_items(self, "projects", projects, "Project")
+
+    @property
+    def timeout(self) -> float | None:
+        """Seconds tj3 may run before it is stopped (None: no limit)."""
+        return self._timeout
+
+    @timeout.setter
+    def timeout(self, timeout: Any) -> None:
+        if timeout is not None:
+            timeout = check_number(self, "timeout", timeout, above=0)
+        self._timeout = timeout
+
+    # -- pipeline -------------------------------------------------------------
+
+    def _session(self) -> Any:
+        return session_of(self.studio) or DBSession
+
+    def _project_ids(self) -> list[int]:
+        ids = []
+        for project in self.projects:
+            if project.id is None:
+                raise value_error(
+                    self, "projects", "saved Project instances (flush them)", project
+                )
+            ids.append(project.id)
+        return ids
+
+    def _create_tjp_file(self) -> None:
+        """Make a private temporary folder and name the .tjp and .csv files in it."""
+        folder = tempfile.mkdtemp(prefix="Stalker_")
+        self.temp_file_path = folder
+        self.temp_file_name = os.path.basename(folder)
+        self.temp_file_full_path = os.path.join(folder, self.temp_file_name)
+        self.tjp_file_full_path = self.temp_file_full_path + ".tjp"
+        self.csv_file_full_path = self.temp_file_full_path + ".csv"
+
+    def _gather(self) -> ScheduleData:
+        session = self._session()
+        session.flush()  # every row needs its id before it can be written
+        with session.no_autoflush:
+            self.data = gather_schedule_data(session, self._project_ids())
+        return self.data
+
+    def _create_tjp_file_content(self) -> None:
+        """Build ``tjp_content`` from the database (spec 09 §4)."""
+        if self.temp_file_name is None:
+            self._create_tjp_file()
+        data = self._gather()
+        with self._session().no_autoflush:
+            studio_tjp = self.studio.to_tjp
+        self.tjp_content = tjp_file(
+            stalker.__version__,
+            studio_tjp,
+            data,
+            str(self.temp_file_name),
+            self.compute_resources,
+        )
+
+    def _fill_tjp_file(self) -> None:
+        with open(str(self.tjp_file_full_path), "w", encoding="utf-8") as tjp:
+            self.tjp_file = tjp
+            tjp.write(self.tjp_content)
+
+    def _delete_tjp_file(self) -> None:
+        _remove(self.tjp_file_full_path)
+
+    def _delete_csv_file(self) -> None:
+        _remove(self.csv_file_full_path)
+
+    def _clean_up(self) -> None:
+        self._delete_tjp_file()
+        self._delete_csv_file()
+        folder = self.temp_file_path
+        if folder and os.path.basename(folder) == self.temp_file_name:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _run_tj3(self) -> str:
+        return run_tj3(
+            stalker.defaults.tj_command,
+            str(self.tjp_file_full_path),
+            str(self.temp_file_path),
+            timeout=self.timeout,
+        )
+
+    def _parse_csv_file(self) -> None:
+        """Write tj3's CSV results to the tasks and projects (nothing if no CSV)."""
+        rows = parse_csv(str(self.csv_file_full_path), self.compute_resources)
+        if not rows:
+            return
+        data = self.data if self.data is not None else self._gather()
+        computed = [
+            ComputedSchedule(row.entity_id, row.start, row.end, row.resource_ids)
+            for row in rows
+        ]
+        write_back(self._session(), data, computed, self.compute_resources)
+
+    def schedule(self) -> str:
+        """Run tj3 on the studio's projects and store the results; returns warnings.
+
+        Raises ``TaskJugglerError`` (a ``RuntimeError``) with tj3's message if it
+        rejects the file or times out, ``FileNotFoundError`` if there is no tj3;
+        the tasks then keep their previous schedule.
+        """
+        if not _is_studio(self.studio):
+            raise type_error(
+                self, "studio", "a Studio instance to schedule", self.studio
+            )
+        self.timings = {}
+        self._create_tjp_file()
+        try:
+            started = time.perf_counter()
+            self._create_tjp_file_content()
+            self._fill_tjp_file()
+            self.timings["generation_s"] = time.perf_counter() - started
+            started = time.perf_counter()
+            message = self._run_tj3()
+            self.timings["tj3_s"] = time.perf_counter() - started
+            started = time.perf_counter()
+            self._parse_csv_file()
+            self.timings["write_back_s"] = time.perf_counter() - started
+        finally:
+            self._clean_up()
+        return message
+
+
+def _is_studio(value: Any) -> bool:
+    from stalker.models.studio import Studio
+
+    return isinstance(value, Studio)
+
+
+def _remove(path: str | None) -> None:
+    if not path:
+        return
+    with contextlib.suppress(OSError):
+        os.remove(path)

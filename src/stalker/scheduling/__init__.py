@@ -1,0 +1,32 @@
+"""Scheduling machinery shared by every scheduler engine.
+
+The pipeline has three parts so that another engine can reuse the first and
+the last:
+
+1. :mod:`stalker.scheduling.data` gathers the studio's schedulable data with a
+   fixed number of set-based queries into plain rows (:class:`ScheduleData`);
+2. an engine turns those rows into dates: :mod:`stalker.scheduling.tjp` writes
+   the TaskJuggler file and :mod:`stalker.scheduling.tj3` runs ``tj3`` and
+   reads its CSV report;
+3. :mod:`stalker.scheduling.writeback` stores the computed dates (and
+   resources) with bulk statements in one transaction.
+"""
+
+from stalker.scheduling.data import (
+    BookingRow,
+    DependencyRow,
+    ScheduleData,
+    TaskRow,
+    gather_schedule_data,
+)
+from stalker.scheduling.writeback import ComputedSchedule, write_back
+
+__all__ = [
+    "BookingRow",
+    "ComputedSchedule",
+    "DependencyRow",
+    "ScheduleData",
+    "TaskRow",
+    "gather_schedule_data",
+    "write_back",
+]

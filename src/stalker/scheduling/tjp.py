@@ -1,0 +1,189 @@
+"""The TaskJuggler (``.tjp``) text: one function per block, shared by ``to_tjp``.
+
+The model classes' ``to_tjp`` properties and the scheduler's whole-file
+generator both call these, so a user's resource block reads the same in
+``print(me.to_tjp)`` and in the file tj3 gets.  Every datetime is written in
+UTC (tj3 runs with ``TZ=UTC``), and the layout is the normative one of spec
+09 §4 and §7.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+
+from stalker.scheduling.data import DependencyRow, ScheduleData, TaskRow
+
+UTC = datetime.timezone.utc
+DATE = "%Y-%m-%d"
+MINUTE = "%Y-%m-%d-%H:%M"
+SECOND = "%Y-%m-%d-%H:%M:%S"
+BOOKING = "%Y-%m-%d-%H:%M:00"
+INDENT = "    "
+
+
+def utc_text(moment: datetime.datetime, pattern: str) -> str:
+    """``moment`` converted to UTC and formatted (naive values are taken as UTC)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime(pattern)
+
+
+def indent(text: str, prefix: str = INDENT) -> str:
+    """Every line of ``text`` prefixed (``to_tjp`` blocks nest this way)."""
+    return "\n".join(prefix + line for line in text.split("\n"))
+
+
+def timing(value: float | None, unit: str) -> str:
+    """A duration as stored in the Float column: ``10.0d``, ``2.5w``."""
+    return f"{float(value or 0.0)}{unit}"
+
+
+def vacation_line(start: datetime.datetime, end: datetime.datetime) -> str:
+    return f"vacation {utc_text(start, SECOND)} - {utc_text(end, SECOND)}"
+
+
+def resource_block(
+    user_id: int | None,
+    efficiency: float,
+    vacations: Iterable[tuple[datetime.datetime, datetime.datetime]] = (),
+) -> str:
+    """``resource User_<id> "User_<id>" {`` with efficiency and vacations."""
+    lines = [f'resource User_{user_id} "User_{user_id}" {{']
+    lines.append(f"{INDENT}efficiency {efficiency}")
+    lines.extend(INDENT + vacation_line(start, end) for start, end in vacations)
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def dependency_text(path: str, target: str, gap: float, unit: str, model: str) -> str:
+    """``<path> {<target>[ gap<model> <gap><unit>]}`` (no gap text when 0)."""
+    gap_text = f" gap{model} {timing(gap, unit)}" if gap else ""
+    return f"{path} {{{target}{gap_text}}}"
+
+
+def allocation_text(
+    resources: Sequence[int],
+    alternatives: Sequence[int],
+    strategy: str,
+    persistent: bool,
+) -> str:
+    """``User_1, User_2`` with the alternatives block repeated after each one."""
+    options = ""
+    if alternatives:
+        names = ", ".join(f"User_{user_id}" for user_id in alternatives)
+        options = f" {{ alternative {names} select {strategy}"
+        options += " persistent }" if persistent else " }"
+    return ", ".join(f"User_{user_id}{options}" for user_id in resources)
+
+
+class TasksBuffer:
+    """Writes the ``# tasks`` section (spec 09 §4.2) from :class:`ScheduleData`."""
+
+    def __init__(self, data: ScheduleData) -> None:
+        self.data = data
+        self.lines: list[str] = []
+
+    def render(self) -> str:
+        for project_id in self.data.project_ids:
+            self.lines.append(f'task Project_{project_id} "Project_{project_id}" {{')
+            for task_id in self.data.roots.get(project_id, ()):
+                self._task(self.data.tasks[task_id], 1)
+            self.lines.append("}")
+        return "\n".join(self.lines)
+
+    def _task(self, row: TaskRow, depth: int) -> None:
+        outer, inner = "  " * depth, "  " * (depth + 1)
+        data, lines = self.data, self.lines
+        lines.append(f'{outer}task Task_{row.id} "Task_{row.id}" {{')
+        if row.priority != 500:
+            lines.append(f"{inner}priority {row.priority}")
+        dependencies = data.dependencies.get(row.id)
+        if dependencies:
+            lines.append(f"{inner}depends {self._depends(dependencies)}")
+        resources = data.resources.get(row.id)
+        if resources and not row.children:
+            lines.append(
+                f"{inner}{row.schedule_model} "
+                f"{timing(row.schedule_timing, row.schedule_unit)}"
+            )
+            alloc = allocation_text(
+                resources,
+                data.alternatives.get(row.id, ()),
+                row.allocation_strategy,
+                row.persistent_allocation,
+            )
+            lines.append(f"{inner}allocate {alloc}")
+            for log in data.bookings.get(row.id, ()):
+                lines.append(
+                    f"{inner}booking User_{log.resource_id} "
+                    f"{utc_text(log.start, BOOKING)} - {utc_text(log.end, BOOKING)}"
+                    " { overtime 2 }"
+                )
+        for child_id in row.children:
+            self._task(data.tasks[child_id], depth + 1)
+        lines.append(f"{outer}}}")
+
+    def _depends(self, dependencies: list[DependencyRow]) -> str:
+        return ", ".join(
+            dependency_text(
+                self.data.abs_path(dep.depends_on_id),
+                dep.target,
+                dep.gap_timing,
+                dep.gap_unit,
+                dep.gap_model,
+            )
+            for dep in dependencies
+        )
+
+
+def resources_section(data: ScheduleData) -> str:
+    """``resource resources "Resources" {`` with studio vacations and every user."""
+    lines = ["# resources", 'resource resources "Resources" {']
+    lines.extend(
+        vacation_line(start, end) for start, end in data.vacations.get(None, ())
+    )
+    lines.extend(
+        resource_block(user_id, efficiency, data.vacations.get(user_id, ()))
+        for user_id, efficiency in data.users
+    )
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def report_section(name: str, compute_resources: bool) -> str:
+    """The CSV ``taskreport`` tj3 writes as ``<output dir>/<name>.csv``."""
+    columns = "id, start, end" + (", resources" if compute_resources else "")
+    return "\n".join(
+        [
+            "# reports",
+            f'taskreport breakdown "{name}"{{',
+            f"{INDENT}formats csv",
+            f'{INDENT}timeformat "{MINUTE}"',
+            f"{INDENT}columns {columns}",
+            "}",
+        ]
+    )
+
+
+def tjp_file(
+    version: str,
+    studio_tjp: str,
+    data: ScheduleData,
+    report_name: str,
+    compute_resources: bool,
+) -> str:
+    """The whole ``.tjp`` file (spec 09 §4.1), without a trailing newline."""
+    return "\n".join(
+        [
+            f"# Generated By Stalker v{version}",
+            studio_tjp,
+            "",
+            resources_section(data),
+            "",
+            "# tasks",
+            TasksBuffer(data).render(),
+            "",
+            report_section(report_name, compute_resources),
+        ]
+    )
