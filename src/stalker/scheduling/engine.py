@@ -1,0 +1,715 @@
+"""A native list scheduler with TaskJuggler's semantics, on plain data.
+
+Time is cut into timing-resolution slots from the horizon start.  Every
+resource has a ``bytearray`` of free slots (working hours minus vacations,
+slots before ``now`` and booked slots), so looking for work is a C-speed
+``bytearray.find`` over runs of free slots, never a Python loop per slot.
+
+The rules follow what tj3 3.7.1 does with Stalker's ``.tjp`` file:
+
+* leaves are scheduled one at a time, as soon as every dependency is known,
+  the ready leaf with the highest (inherited) priority first, then the one
+  with the longest chain of remaining work (path criticalness), then file
+  order;
+* ``effort`` is worked slot by slot by every allocated resource that is
+  free, each adding its efficiency; the start is the first booked slot, the
+  last slot takes only the resources still needed;
+* ``length`` counts working slots of the studio calendar and ``duration``
+  calendar slots; both book their resources where free but never wait;
+* resources are never booked before ``now``; time logs are bookings that
+  count as done effort;
+* a leaf without resources is a milestone at its earliest start; a container
+  spans its children; dependencies of a container hold for its children.
+"""
+
+from __future__ import annotations
+
+import datetime
+import heapq
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from stalker.scheduling.data import ScheduleData
+from stalker.scheduling.writeback import ComputedSchedule
+
+UTC = datetime.timezone.utc
+EPSILON = 1e-9
+#: TaskJuggler's default working days a year (Stalker's file does not set it).
+TJ_YEARLY_WORKING_DAYS = 260.714
+_CALENDAR_MINUTES = {
+    "min": 1.0,
+    "h": 60.0,
+    "d": 1440.0,
+    "w": 10080.0,
+    "m": 43800.0,
+    "y": 525600.0,
+}
+
+
+class SchedulingError(RuntimeError):
+    """The input cannot be scheduled (a cycle, or work beyond the horizon)."""
+
+
+@dataclass(slots=True)
+class Calendar:
+    """The studio figures that the engine needs.
+
+    ``working_hours`` holds, Monday first, each day's ``[start, end]`` minute
+    ranges in UTC wall-clock time (tj3 runs with ``TZ=UTC``).
+    """
+
+    start: datetime.datetime
+    end: datetime.datetime
+    now: datetime.datetime
+    working_hours: Sequence[Sequence[Sequence[int]]]
+    resolution: datetime.timedelta = datetime.timedelta(hours=1)
+    daily_working_hours: float = 9.0
+    yearly_working_days: float = TJ_YEARLY_WORKING_DAYS
+
+    def work_minutes(self, timing: float, unit: str) -> float:
+        """Working-time minutes of an effort, length or gaplength."""
+        day = self.daily_working_hours * 60.0
+        scale = {
+            "min": 1.0,
+            "h": 60.0,
+            "d": day,
+            "w": day * self.yearly_working_days / 52.1428,
+            "m": day * self.yearly_working_days / 12.0,
+            "y": day * self.yearly_working_days,
+        }
+        return float(timing) * scale.get(unit, 60.0)
+
+    @staticmethod
+    def calendar_minutes(timing: float, unit: str) -> float:
+        """Calendar minutes of a duration or gapduration."""
+        return float(timing) * _CALENDAR_MINUTES.get(unit, 60.0)
+
+
+@dataclass(slots=True)
+class TaskPlan:
+    """The computed schedule of one task and why it starts when it does.
+
+    ``reason`` is what fixed the start: ``project_start``, ``now``,
+    ``dependency`` (``reason_task_id`` names it), ``constraint``,
+    ``booking``, ``calendar`` (waited for working hours) or ``resource``
+    (waited for a busy or absent resource); containers take their earliest
+    child's reason.  ``slack`` is how far the end may slip without moving a
+    dependent task or the project end.
+    """
+
+    task_id: int
+    start: datetime.datetime
+    end: datetime.datetime
+    resource_ids: tuple[int, ...] = ()
+    allocations: dict[int, list[tuple[datetime.datetime, datetime.datetime]]] = field(
+        default_factory=dict
+    )
+    reason: str = "project_start"
+    reason_task_id: int | None = None
+    slack: datetime.timedelta = datetime.timedelta(0)
+    critical: bool = False
+
+
+@dataclass
+class Plan:
+    """The engine's output: tasks and projects with their dates."""
+
+    tasks: dict[int, TaskPlan] = field(default_factory=dict)
+    projects: dict[int, tuple[datetime.datetime, datetime.datetime]] = field(
+        default_factory=dict
+    )
+
+    def computed(self) -> list[ComputedSchedule]:
+        """Rows for :func:`stalker.scheduling.writeback.write_back`."""
+        rows = [
+            ComputedSchedule(plan.task_id, plan.start, plan.end, plan.resource_ids)
+            for plan in self.tasks.values()
+        ]
+        rows.extend(
+            ComputedSchedule(project_id, start, end)
+            for project_id, (start, end) in self.projects.items()
+        )
+        return rows
+
+
+def as_utc(moment: datetime.datetime) -> datetime.datetime:
+    """``moment`` in UTC; naive values are taken as UTC (as the .tjp does)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+class _Slots:
+    """Slot arithmetic over the horizon: datetimes <-> indices, calendars."""
+
+    def __init__(self, calendar: Calendar) -> None:
+        self.calendar = calendar
+        start = as_utc(calendar.start)
+        self.origin = start.replace(hour=0, minute=0, second=0, microsecond=0)
+        end = as_utc(calendar.end).replace(hour=0, minute=0, second=0, microsecond=0)
+        self.step = calendar.resolution
+        self.minutes = calendar.resolution.total_seconds() / 60.0
+        self.count = max(1, math.ceil((end - self.origin) / self.step))
+        self.work = self._working_slots()
+
+    def _working_slots(self) -> bytearray:
+        per_day = round(1440 / self.minutes)
+        week = bytearray(per_day * 7)
+        for day, ranges in enumerate(self.calendar.working_hours):
+            for first, last in ranges:
+                lo = day * per_day + math.ceil(first / self.minutes)
+                hi = day * per_day + int(last // self.minutes)
+                week[lo:hi] = b"\x01" * max(0, hi - lo)
+        shift = self.origin.weekday() * per_day
+        weeks = self.count // len(week) + 2
+        return bytearray((week * weeks)[shift : shift + self.count])
+
+    def index(self, moment: datetime.datetime, up: bool = False) -> int:
+        """The slot holding ``moment`` (``up``: the first slot not before it)."""
+        slots = (as_utc(moment) - self.origin) / self.step
+        return math.ceil(slots - EPSILON) if up else math.floor(slots + EPSILON)
+
+    def moment(self, index: int) -> datetime.datetime:
+        return self.origin + self.step * index
+
+    def clamp(self, index: int) -> int:
+        return min(max(index, 0), self.count)
+
+    def after_working(self, first: int, count: int) -> int:
+        """The end of the ``count``-th working slot from ``first`` (0: ``first``)."""
+        position = first
+        while count > 0:
+            start = self.work.find(1, position)
+            if start < 0:
+                raise SchedulingError("the work does not fit into the project horizon")
+            stop = self.work.find(0, start)
+            stop = self.count if stop < 0 else stop
+            if stop - start >= count:
+                return start + count
+            count -= stop - start
+            position = stop
+        return position
+
+
+@dataclass(slots=True)
+class _Leaf:
+    """A leaf's scheduling input, resolved from its TaskRow."""
+
+    task_id: int
+    model: str
+    amount: float  # effort in resource-slots, length/duration in slots
+    resources: list[int]
+    alternatives: list[int]
+    strategy: str
+
+
+class Engine:
+    """Schedules a :class:`ScheduleData` over a :class:`Calendar`.
+
+    ``constraints`` maps a task id to the start it may not begin before and
+    the end it should not pass (either may be None); ``progress`` is called
+    with ``(scheduled leaves, all leaves)`` now and then.
+    """
+
+    def __init__(
+        self,
+        data: ScheduleData,
+        calendar: Calendar,
+        constraints: dict[
+            int, tuple[datetime.datetime | None, datetime.datetime | None]
+        ]
+        | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.data = data
+        self.slots = _Slots(calendar)
+        self.constraints = constraints or {}
+        self.progress = progress
+        self.ids = [i for i in _preorder(data) if i in data.tasks]
+        self.scheduled = set(self.ids)
+        self.efficiency = dict(data.users)
+        self.free: dict[int, bytearray] = {}
+        self.load: dict[int, int] = {}
+        self.start: dict[int, int] = {}
+        self.end: dict[int, int] = {}
+        self.reason: dict[int, tuple[str, int | None]] = {}
+        self.allocations: dict[int, dict[int, list[tuple[int, int]]]] = {}
+        self.gaps: dict[tuple[int, int], int] = {}
+
+    # -- resources ------------------------------------------------------------
+
+    def _resource(self, user_id: int) -> bytearray:
+        free = self.free.get(user_id)
+        if free is None:
+            slots = self.slots
+            free = bytearray(slots.work)
+            now = slots.clamp(slots.index(self.slots.calendar.now, up=True))
+            free[:now] = bytes(now)
+            vacations = self.data.vacations
+            for start, end in (*vacations.get(None, ()), *vacations.get(user_id, ())):
+                self._block(free, start, end)
+            self.free[user_id] = free
+            self.load[user_id] = 0
+        return free
+
+    def _block(
+        self, free: bytearray, start: datetime.datetime, end: datetime.datetime
+    ) -> tuple[int, int]:
+        first = self.slots.clamp(self.slots.index(start))
+        last = self.slots.clamp(self.slots.index(end, up=True))
+        if last > first:
+            free[first:last] = bytes(last - first)
+        return first, last
+
+    def _book(self, task_id: int, user_id: int, first: int, last: int) -> None:
+        if last <= first:
+            return
+        self.free[user_id][first:last] = bytes(last - first)
+        self.load[user_id] += last - first
+        runs = self.allocations.setdefault(task_id, {}).setdefault(user_id, [])
+        if runs and runs[-1][1] == first:
+            runs[-1] = (runs[-1][0], last)
+        else:
+            runs.append((first, last))
+
+    def _prefill_bookings(self) -> dict[int, tuple[float, int]]:
+        """Block every time log; per task the effort it already did and its start."""
+        done: dict[int, tuple[float, int]] = {}
+        for task_id, logs in self.data.bookings.items():
+            if task_id not in self.scheduled or not self.data.resources.get(task_id):
+                continue  # tj3 gets no booking for a leaf without resources
+            for log in logs:
+                first, last = self._block(
+                    self._resource(log.resource_id), log.start, log.end
+                )
+                if last <= first:
+                    continue
+                runs = self.allocations.setdefault(task_id, {})
+                runs.setdefault(log.resource_id, []).append((first, last))
+                self.load[log.resource_id] += last - first
+                effort, start = done.get(task_id, (0.0, first))
+                effort += (last - first) * self.efficiency.get(log.resource_id, 1.0)
+                done[task_id] = (effort, min(start, first))
+        return done
+
+    # -- the task graph -------------------------------------------------------
+
+    def _leaf(self, task_id: int) -> _Leaf | None:
+        """The leaf's work, or None for a milestone."""
+        row = self.data.tasks[task_id]
+        resources = list(self.data.resources.get(task_id, ()))
+        if not resources or row.schedule_timing <= 0:
+            return None
+        calendar, minutes = self.slots.calendar, self.slots.minutes
+        model = row.schedule_model
+        if model == "duration":
+            amount = calendar.calendar_minutes(row.schedule_timing, row.schedule_unit)
+        else:
+            amount = calendar.work_minutes(row.schedule_timing, row.schedule_unit)
+        return _Leaf(
+            task_id,
+            model if model in ("length", "duration") else "effort",
+            amount / minutes,
+            resources,
+            list(self.data.alternatives.get(task_id, ())),
+            row.allocation_strategy,
+        )
+
+    def _priorities(self) -> dict[int, int]:
+        """Each task's priority; 500 (written as nothing) inherits the parent's."""
+        priority: dict[int, int] = {}
+        for task_id in self.ids:
+            row = self.data.tasks[task_id]
+            inherited = priority.get(row.parent_id, 500) if row.parent_id else 500
+            priority[task_id] = row.priority if row.priority != 500 else inherited
+        return priority
+
+    def _graph(self) -> tuple[dict[tuple[str, int], list], dict[tuple[str, int], int]]:
+        """Entry/exit nodes per task: ``("E", id)`` and ``("X", id)``.
+
+        A child's entry waits for its parent's entry, a container's exit for
+        its children's exits, a leaf's exit for its own entry, and a
+        dependent task's entry for the exit of the task it depends on.
+        """
+        successors: dict[tuple[str, int], list] = {}
+        pending: dict[tuple[str, int], int] = {}
+        for task_id in self.ids:
+            pending[("E", task_id)] = 0
+            pending[("X", task_id)] = 0
+        for task_id in self.ids:
+            row = self.data.tasks[task_id]
+            entry, exit_ = ("E", task_id), ("X", task_id)
+            if row.parent_id in self.scheduled:
+                _edge(successors, pending, ("E", row.parent_id), entry)
+                _edge(successors, pending, exit_, ("X", row.parent_id))
+            if not row.children:
+                _edge(successors, pending, entry, exit_)
+            for dep in self.data.dependencies.get(task_id, ()):
+                if dep.depends_on_id in self.scheduled:
+                    _edge(successors, pending, ("X", dep.depends_on_id), entry)
+        return successors, pending
+
+    def _criticalness(
+        self, successors: dict, pending: dict, leaves: dict[int, _Leaf | None]
+    ) -> dict[int, float]:
+        """Longest chain of work from each leaf to the end of the graph."""
+        order = _topological(successors, dict(pending))
+        chain: dict[tuple[str, int], float] = {}
+        for node in reversed(order):
+            tail = max((chain[s] for s in successors.get(node, ())), default=0.0)
+            leaf = leaves.get(node[1]) if node[0] == "E" else None
+            chain[node] = tail + (self._work_share(leaf) if leaf else 0.0)
+        return {task_id: chain[("E", task_id)] for task_id in leaves}
+
+    def _work_share(self, leaf: _Leaf) -> float:
+        """A leaf's weight in path criticalness: its working slots."""
+        if leaf.model != "duration":
+            return leaf.amount
+        return leaf.amount * len(self.slots.work[: 7 * self._per_day()].replace(
+            b"\x00", b""
+        )) / (7 * self._per_day())
+
+    def _per_day(self) -> int:
+        return round(1440 / self.slots.minutes)
+
+    # -- scheduling -----------------------------------------------------------
+
+    def run(self) -> Plan:
+        leaves = {i: self._leaf(i) for i in self.ids if not self.data.tasks[i].children}
+        successors, pending = self._graph()
+        critical = self._criticalness(successors, pending, leaves)
+        priority = self._priorities()
+        sequence = {task_id: n for n, task_id in enumerate(self.ids)}
+        done = self._prefill_bookings()
+        earliest: dict[int, int] = {}
+        ready: list[tuple[int, float, int, int]] = []
+        stack = [node for node, count in pending.items() if count == 0]
+        scheduled = 0
+        while stack or ready:
+            while stack:
+                node = stack.pop()
+                kind, task_id = node
+                if kind == "E":
+                    earliest[task_id] = self._entry(task_id, earliest)
+                    if not self.data.tasks[task_id].children:
+                        key = (-priority[task_id], -critical[task_id])
+                        heapq.heappush(ready, (*key, sequence[task_id], task_id))
+                        continue
+                else:
+                    self._exit(task_id, earliest)
+                for successor in successors.get(node, ()):
+                    pending[successor] -= 1
+                    if pending[successor] == 0:
+                        stack.append(successor)
+            if ready:
+                task_id = heapq.heappop(ready)[3]
+                self._schedule_leaf(task_id, leaves[task_id], earliest, done)
+                scheduled += 1
+                if self.progress and scheduled % 500 == 0:
+                    self.progress(scheduled, len(leaves))
+                stack.append(("X", task_id))
+        if len(self.end) != len(self.ids):
+            raise SchedulingError("the task dependencies form a cycle")
+        if self.progress:
+            self.progress(scheduled, len(leaves))
+        return self._plan()
+
+    def _entry(self, task_id: int, earliest: dict[int, int]) -> int:
+        """The earliest start of a task from its parent, dependencies, constraint."""
+        row = self.data.tasks[task_id]
+        best, reason = 0, ("project_start", None)
+        if row.parent_id in earliest:
+            best = earliest[row.parent_id]
+            reason = self.reason.get(row.parent_id, reason)
+        for dep in self.data.dependencies.get(task_id, ()):
+            if dep.depends_on_id not in self.end:
+                continue
+            moment = self._after_dependency(dep)
+            self.gaps[(task_id, dep.depends_on_id)] = moment - self.end[dep.depends_on_id]
+            if moment > best:
+                best, reason = moment, ("dependency", dep.depends_on_id)
+        pinned = self.constraints.get(task_id, (None, None))[0]
+        if pinned is not None:
+            moment = self.slots.clamp(self.slots.index(pinned, up=True))
+            if moment > best:
+                best, reason = moment, ("constraint", None)
+        self.reason[task_id] = reason
+        return best
+
+    def _after_dependency(self, dep: object) -> int:
+        base = self.end if dep.target == "onend" else self.start  # type: ignore[attr-defined]
+        moment = base[dep.depends_on_id]  # type: ignore[attr-defined]
+        timing, unit = dep.gap_timing, dep.gap_unit  # type: ignore[attr-defined]
+        if not timing:
+            return moment
+        calendar, minutes = self.slots.calendar, self.slots.minutes
+        if dep.gap_model == "duration":  # type: ignore[attr-defined]
+            return moment + math.ceil(
+                calendar.calendar_minutes(timing, unit) / minutes - EPSILON
+            )
+        count = math.ceil(calendar.work_minutes(timing, unit) / minutes - EPSILON)
+        return self.slots.after_working(moment, count)
+
+    def _exit(self, task_id: int, earliest: dict[int, int]) -> None:
+        """A container spans its children (an empty one is a milestone)."""
+        children = self.data.tasks[task_id].children
+        if not children or task_id in self.end:
+            return
+        first = min(children, key=lambda child: self.start[child])
+        self.start[task_id] = self.start[first]
+        self.end[task_id] = max(self.end[child] for child in children)
+        self.reason[task_id] = self.reason[first]
+
+    def _schedule_leaf(
+        self,
+        task_id: int,
+        leaf: _Leaf | None,
+        earliest: dict[int, int],
+        done: dict[int, tuple[float, int]],
+    ) -> None:
+        first = earliest[task_id]
+        if leaf is None:
+            self.start[task_id] = self.end[task_id] = first
+            return
+        for user_id in (*leaf.resources, *leaf.alternatives):
+            self._resource(user_id)
+        now = self.slots.clamp(self.slots.index(self.slots.calendar.now, up=True))
+        if leaf.model == "effort":
+            already, booked_from = done.get(task_id, (0.0, None))
+            chosen = self._choose(leaf, max(first, now))
+            start, end = self._work(task_id, chosen, first, leaf.amount - already)
+            if booked_from is not None:
+                start = booked_from
+                self.reason[task_id] = ("booking", None)
+                end = max(end, self._booked_end(task_id))
+            elif start > first:
+                self._explain_wait(task_id, first, start, now)
+        else:
+            counting = max(first, now)
+            count = math.ceil(leaf.amount - EPSILON)
+            if leaf.model == "length":
+                end = self.slots.after_working(counting, count)
+            else:
+                end = counting + count
+            if end > self.slots.count:
+                raise SchedulingError(
+                    f"task {task_id} does not fit into the project horizon"
+                )
+            start = first
+            for user_id in self._choose(leaf, counting):
+                self._book_free(task_id, user_id, counting, end)
+        self.start[task_id], self.end[task_id] = start, end
+
+    def _booked_end(self, task_id: int) -> int:
+        return max(
+            run[1] for runs in self.allocations[task_id].values() for run in runs
+        )
+
+    def _explain_wait(self, task_id: int, first: int, start: int, now: int) -> None:
+        if start == now and first < now:
+            self.reason[task_id] = ("now", None)
+        elif self.slots.work.find(1, first) == start:
+            self.reason[task_id] = ("calendar", None)
+        else:
+            self.reason[task_id] = ("resource", None)
+
+    def _choose(self, leaf: _Leaf, first: int) -> list[int]:
+        """One resource per primary: itself or the alternative free first."""
+        if not leaf.alternatives:
+            return leaf.resources
+        chosen: list[int] = []
+        for primary in leaf.resources:
+            candidates = [
+                user_id
+                for user_id in dict.fromkeys((primary, *leaf.alternatives))
+                if user_id not in chosen
+            ]
+            if candidates:
+                chosen.append(min(candidates, key=self._ranking(leaf, first)))
+        return chosen
+
+    def _ranking(self, leaf: _Leaf, first: int) -> Callable[[int], tuple]:
+        order = {user_id: n for n, user_id in enumerate((*leaf.resources, *leaf.alternatives))}
+
+        def rank(user_id: int) -> tuple:
+            free_at = self.free[user_id].find(1, first)
+            free_at = self.slots.count if free_at < 0 else free_at
+            load = self.load[user_id]
+            if leaf.strategy == "maxloaded":
+                load = -load
+            elif leaf.strategy == "order":
+                load = 0
+            elif leaf.strategy == "random":
+                load = hash((leaf.task_id, user_id)) & 0xFFFF
+            return (free_at, load, order[user_id])
+
+        return rank
+
+    def _book_free(self, task_id: int, user_id: int, first: int, last: int) -> None:
+        """Book every free slot of a resource in ``[first, last)``."""
+        free, position = self.free[user_id], first
+        while position < last:
+            start = free.find(1, position, last)
+            if start < 0:
+                return
+            stop = free.find(0, start, last)
+            stop = last if stop < 0 else stop
+            self._book(task_id, user_id, start, stop)
+            position = stop
+
+    def _work(
+        self, task_id: int, resources: list[int], first: int, amount: float
+    ) -> tuple[int, int]:
+        """Book ``amount`` resource-slots of effort from ``first``; (start, end)."""
+        now = self.slots.clamp(self.slots.index(self.slots.calendar.now, up=True))
+        position = max(first, now)
+        if amount <= EPSILON:
+            return first, first
+        start = -1
+        runs = {user_id: self._run(user_id, position) for user_id in resources}
+        while amount > EPSILON:
+            begin = min(run[0] for run in runs.values())
+            if begin >= _NEVER:
+                raise SchedulingError(
+                    f"task {task_id} does not fit into the project horizon"
+                )
+            active = [u for u in resources if runs[u][0] == begin]
+            stop = min(
+                [runs[u][1] for u in active]
+                + [runs[u][0] for u in resources if runs[u][0] > begin]
+            )
+            if start < 0:
+                start = begin
+            rate = sum(self.efficiency.get(u, 1.0) for u in active)
+            if rate * (stop - begin) >= amount - EPSILON:
+                full = math.ceil(amount / rate - EPSILON) - 1
+                for user_id in active:
+                    self._book(task_id, user_id, begin, begin + full)
+                amount -= rate * full
+                last = begin + full
+                for user_id in active:  # the last slot takes only what it needs
+                    if amount <= EPSILON:
+                        break
+                    self._book(task_id, user_id, last, last + 1)
+                    amount -= self.efficiency.get(user_id, 1.0)
+                return start, last + 1
+            for user_id in active:
+                self._book(task_id, user_id, begin, stop)
+            amount -= rate * (stop - begin)
+            for user_id in resources:
+                if runs[user_id][0] < stop:
+                    runs[user_id] = self._run(user_id, stop)
+        return start, start  # pragma: no cover - the loop always returns
+
+    def _run(self, user_id: int, position: int) -> tuple[int, int]:
+        """The next run of free slots of a resource at or after ``position``."""
+        free = self.free[user_id]
+        start = free.find(1, position)
+        if start < 0:
+            return (_NEVER, _NEVER)
+        stop = free.find(0, start)
+        return (start, self.slots.count if stop < 0 else stop)
+
+    # -- output ---------------------------------------------------------------
+
+    def _plan(self) -> Plan:
+        slack = self._slack()
+        moment = self.slots.moment
+        plan = Plan()
+        for task_id in self.ids:
+            allocations = self.allocations.get(task_id, {})
+            reason, cause = self.reason.get(task_id, ("project_start", None))
+            plan.tasks[task_id] = TaskPlan(
+                task_id,
+                moment(self.start[task_id]),
+                moment(self.end[task_id]),
+                tuple(sorted(allocations)) if not self.data.tasks[task_id].children else (),
+                {
+                    user_id: [(moment(a), moment(b)) for a, b in runs]
+                    for user_id, runs in allocations.items()
+                },
+                reason,
+                cause,
+                self.slots.step * slack[task_id],
+                slack[task_id] == 0,
+            )
+        for project_id in self.data.project_ids:
+            roots = [r for r in self.data.roots.get(project_id, ()) if r in self.start]
+            if roots:
+                start = min(self.start[r] for r in roots)
+                end = max(self.end[r] for r in roots)
+            else:
+                start = end = 0
+            plan.projects[project_id] = (moment(start), moment(end))
+        return plan
+
+    def _slack(self) -> dict[int, int]:
+        """Slots each task's end may slip (dependencies and project end only)."""
+        horizon = max(self.end.values(), default=0)
+        late = {task_id: horizon for task_id in self.ids}
+        dependents: dict[int, list[tuple[int, str]]] = {}
+        for task_id in self.ids:
+            for dep in self.data.dependencies.get(task_id, ()):
+                if dep.depends_on_id in self.scheduled:
+                    dependents.setdefault(dep.depends_on_id, []).append(
+                        (task_id, dep.target)
+                    )
+        for task_id in sorted(self.ids, key=lambda i: -self.end[i]):
+            for dependent, target in dependents.get(task_id, ()):
+                late_start = late[dependent] - (self.end[dependent] - self.start[dependent])
+                gap = self.gaps.get((dependent, task_id), 0)
+                if target == "onend":
+                    bound = late_start - gap
+                else:
+                    bound = late_start - gap + (self.end[task_id] - self.start[task_id])
+                late[task_id] = min(late[task_id], bound)
+        for task_id in self.ids:  # a child may not end after its container may
+            parent = self.data.tasks[task_id].parent_id
+            if parent in late:
+                late[task_id] = min(late[task_id], late[parent])
+        return {i: max(0, late[i] - self.end[i]) for i in self.ids}
+
+
+_NEVER = 1 << 62
+
+
+def _edge(successors: dict, pending: dict, source: tuple, target: tuple) -> None:
+    successors.setdefault(source, []).append(target)
+    pending[target] += 1
+
+
+def _topological(successors: dict, pending: dict) -> list[tuple[str, int]]:
+    stack = [node for node, count in pending.items() if count == 0]
+    order = []
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        for successor in successors.get(node, ()):
+            pending[successor] -= 1
+            if pending[successor] == 0:
+                stack.append(successor)
+    if len(order) != len(pending):
+        raise SchedulingError("the task dependencies form a cycle")
+    return order
+
+
+def _preorder(data: ScheduleData) -> Iterable[int]:
+    """Task ids in the .tjp file's order: projects, then depth-first by id."""
+    for project_id in data.project_ids:
+        stack = list(reversed(data.roots.get(project_id, ())))
+        while stack:
+            task_id = stack.pop()
+            yield task_id
+            stack.extend(reversed(data.tasks[task_id].children))
+
+
+def schedule(
+    data: ScheduleData,
+    calendar: Calendar,
+    constraints: dict[int, tuple[datetime.datetime | None, datetime.datetime | None]]
+    | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Plan:
+    """Schedule ``data`` over ``calendar``; see :class:`Engine`."""
+    return Engine(data, calendar, constraints, progress).run()
