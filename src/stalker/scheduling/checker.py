@@ -1,0 +1,251 @@
+"""Check a computed plan against the rules, independently of any engine.
+
+The checker reads the same plain input as the engines (ScheduleData, the
+calendar and the constraints) and a plan's per-task dates and resource
+allocations, and lists every rule the plan breaks.  It works on datetimes
+and minute ranges, not on the engine's slots, so an engine bug cannot hide
+behind a shared helper.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from stalker.scheduling.data import DependencyRow, ScheduleData
+from stalker.scheduling.engine import Calendar, Plan, TaskPlan, as_utc
+
+Interval = tuple[datetime.datetime, datetime.datetime]
+Constraints = Mapping[int, tuple[datetime.datetime | None, datetime.datetime | None]]
+_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken rule: its kind, the task (and resource) and what is wrong.
+
+    Kinds: ``dependency``, ``double_booking``, ``outside_working_hours``,
+    ``vacation``, ``before_now``, ``effort``, ``constraint``, ``container``.
+    """
+
+    kind: str
+    task_id: int
+    message: str
+    resource_id: int | None = None
+
+
+class _Rules:
+    """Working time of the studio calendar, minute by minute ranges."""
+
+    def __init__(self, calendar: Calendar) -> None:
+        self.calendar = calendar
+
+    def working_ranges(self, day: datetime.date) -> Iterator[Interval]:
+        midnight = datetime.datetime.combine(day, datetime.time(), datetime.UTC)
+        for first, last in self.calendar.working_hours[day.weekday()]:
+            yield (
+                midnight + datetime.timedelta(minutes=first),
+                midnight + datetime.timedelta(minutes=last),
+            )
+
+    def is_working(self, start: datetime.datetime, end: datetime.datetime) -> bool:
+        """Whether ``[start, end)`` lies in working hours, however many days."""
+        cursor = start
+        while cursor < end:
+            covering = [
+                (lo, hi) for lo, hi in self.working_ranges(cursor.date()) if lo <= cursor < hi
+            ]
+            if not covering:
+                return False
+            cursor = max(hi for _, hi in covering)
+        return True
+
+    def add_working(
+        self, moment: datetime.datetime, minutes: float
+    ) -> datetime.datetime:
+        """``moment`` plus ``minutes`` of working time (a gaplength)."""
+        left = datetime.timedelta(minutes=minutes)
+        day = moment.date()
+        while left > datetime.timedelta(0):
+            for lo, hi in self.working_ranges(day):
+                lo = max(lo, moment)
+                if hi <= lo:
+                    continue
+                if hi - lo >= left:
+                    return lo + left
+                left -= hi - lo
+            day += datetime.timedelta(days=1)
+            if day > as_utc(self.calendar.end).date() + datetime.timedelta(days=366):
+                break
+        return datetime.datetime.combine(day, datetime.time(), datetime.UTC)
+
+
+def _overlaps(a: Interval, b: Interval) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _booked(data: ScheduleData) -> dict[tuple[int, int], list[Interval]]:
+    """Time logs per (task, resource): they may break the calendar rules."""
+    logs: dict[tuple[int, int], list[Interval]] = defaultdict(list)
+    for task_id, rows in data.bookings.items():
+        for row in rows:
+            logs[(task_id, row.resource_id)].append(
+                (as_utc(row.start), as_utc(row.end))
+            )
+    return logs
+
+
+def _planned(
+    data: ScheduleData, plan: Plan
+) -> Iterator[tuple[int, int, Interval]]:
+    """Every planned allocation that is not a time log."""
+    logs = _booked(data)
+    for task_id, task in plan.tasks.items():
+        for user_id, intervals in task.allocations.items():
+            known = logs.get((task_id, user_id), [])
+            for interval in intervals:
+                if not any(lo <= interval[0] and interval[1] <= hi for lo, hi in known):
+                    yield task_id, user_id, interval
+
+
+def _dependency_time(
+    rules: _Rules, dep: DependencyRow, depended: TaskPlan
+) -> datetime.datetime:
+    base = depended.end if dep.target == "onend" else depended.start
+    if not dep.gap_timing:
+        return base
+    if dep.gap_model == "duration":
+        minutes = Calendar.calendar_minutes(dep.gap_timing, dep.gap_unit)
+        return base + datetime.timedelta(minutes=minutes)
+    minutes = rules.calendar.work_minutes(dep.gap_timing, dep.gap_unit)
+    return rules.add_working(base, minutes)
+
+
+def _check_dependencies(
+    data: ScheduleData, plan: Plan, rules: _Rules
+) -> Iterator[Violation]:
+    for task_id, deps in data.dependencies.items():
+        task = plan.tasks.get(task_id)
+        for dep in deps:
+            depended = plan.tasks.get(dep.depends_on_id)
+            if task is None or depended is None:
+                continue
+            earliest = _dependency_time(rules, dep, depended)
+            if task.start < earliest:
+                yield Violation(
+                    "dependency",
+                    task_id,
+                    f"starts {task.start:%Y-%m-%d %H:%M} before {earliest:%Y-%m-%d %H:%M}"
+                    f" required by {dep.target} of task {dep.depends_on_id}",
+                )
+
+
+def _check_double_booking(data: ScheduleData, plan: Plan) -> Iterator[Violation]:
+    by_user: dict[int, list[tuple[Interval, int]]] = defaultdict(list)
+    for task_id, task in plan.tasks.items():
+        for user_id, intervals in task.allocations.items():
+            by_user[user_id].extend((interval, task_id) for interval in intervals)
+    for user_id, items in by_user.items():
+        items.sort()
+        reach: tuple[datetime.datetime, int] | None = None
+        for (start, end), task_id in items:
+            if reach is not None and start < reach[0]:
+                yield Violation(
+                    "double_booking",
+                    task_id,
+                    f"resource {user_id} is also booked by task {reach[1]} at "
+                    f"{start:%Y-%m-%d %H:%M}",
+                    user_id,
+                )
+            if reach is None or end > reach[0]:
+                reach = (end, task_id)
+
+
+def _check_calendar(
+    data: ScheduleData, plan: Plan, rules: _Rules
+) -> Iterator[Violation]:
+    now = as_utc(rules.calendar.now)
+    vacations = {
+        user_id: [(as_utc(a), as_utc(b)) for a, b in spans]
+        for user_id, spans in data.vacations.items()
+    }
+    for task_id, user_id, interval in _planned(data, plan):
+        when = f"{interval[0]:%Y-%m-%d %H:%M}-{interval[1]:%H:%M}"
+        if not rules.is_working(*interval):
+            yield Violation(
+                "outside_working_hours", task_id, f"works {when}", user_id
+            )
+        if interval[0] < now:
+            yield Violation("before_now", task_id, f"works {when} before now", user_id)
+        for span in (*vacations.get(None, ()), *vacations.get(user_id, ())):
+            if _overlaps(interval, span):
+                yield Violation("vacation", task_id, f"works {when} in a vacation", user_id)
+                break
+
+
+def _check_effort(
+    data: ScheduleData, plan: Plan, calendar: Calendar
+) -> Iterator[Violation]:
+    efficiency = dict(data.users)
+    for task_id, task in plan.tasks.items():
+        row = data.tasks[task_id]
+        if row.children or row.schedule_model not in ("effort", None):
+            continue
+        if not data.resources.get(task_id) or row.schedule_timing <= 0:
+            continue
+        needed = calendar.work_minutes(row.schedule_timing, row.schedule_unit)
+        done = sum(
+            (end - start).total_seconds() / 60.0 * efficiency.get(user_id, 1.0)
+            for user_id, intervals in task.allocations.items()
+            for start, end in intervals
+        )
+        if done + _TOLERANCE < needed:
+            yield Violation(
+                "effort",
+                task_id,
+                f"{done / 60:.2f} h of {needed / 60:.2f} h of effort allocated",
+            )
+
+
+def _check_constraints(plan: Plan, constraints: Constraints) -> Iterator[Violation]:
+    for task_id, (start, end) in constraints.items():
+        task = plan.tasks.get(task_id)
+        if task is None:
+            continue
+        if start is not None and task.start < as_utc(start):
+            yield Violation("constraint", task_id, f"starts before {start}")
+        if end is not None and task.end > as_utc(end):
+            yield Violation("constraint", task_id, f"ends after {end}")
+
+
+def _check_containers(data: ScheduleData, plan: Plan) -> Iterator[Violation]:
+    for task_id, task in plan.tasks.items():
+        children = [plan.tasks[c] for c in data.tasks[task_id].children if c in plan.tasks]
+        if not children:
+            continue
+        start = min(child.start for child in children)
+        end = max(child.end for child in children)
+        if (task.start, task.end) != (start, end):
+            yield Violation(
+                "container", task_id, f"does not span its children ({start} - {end})"
+            )
+
+
+def check_plan(
+    data: ScheduleData,
+    plan: Plan,
+    calendar: Calendar,
+    constraints: Constraints | None = None,
+) -> list[Violation]:
+    """Every rule ``plan`` breaks (an empty list for a valid plan)."""
+    rules = _Rules(calendar)
+    return [
+        *_check_dependencies(data, plan, rules),
+        *_check_double_booking(data, plan),
+        *_check_calendar(data, plan, rules),
+        *_check_effort(data, plan, calendar),
+        *_check_constraints(plan, constraints or {}),
+        *_check_containers(data, plan),
+    ]
