@@ -75,6 +75,7 @@ from stalker.models.repository import Repository  # noqa: E402
 from stalker.models.review import Daily, DailyLink, Review  # noqa: E402
 from stalker.models.scene import Scene  # noqa: E402
 from stalker.models.schedulers import (  # noqa: E402
+    NativeScheduler,
     SchedulerBase,
     TaskJugglerScheduler,
 )
@@ -121,6 +122,7 @@ __all__ = [
     "Link",
     "LocalSession",
     "Message",
+    "NativeScheduler",
     "Note",
     "Page",
     "Payment",

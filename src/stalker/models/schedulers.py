@@ -33,7 +33,12 @@ from stalker.scheduling.writeback import ComputedSchedule, write_back
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SchedulerBase", "TaskJugglerError", "TaskJugglerScheduler"]
+__all__ = [
+    "NativeScheduler",
+    "SchedulerBase",
+    "TaskJugglerError",
+    "TaskJugglerScheduler",
+]
 
 
 class SchedulerBase:
@@ -250,3 +255,76 @@ def _remove(path: str | None) -> None:
         return
     with contextlib.suppress(OSError):
         os.remove(path)
+
+
+class NativeScheduler(SchedulerBase):
+    """Schedules in Python with TaskJuggler's rules; no external program.
+
+    A drop-in for :class:`TaskJugglerScheduler` (same ``projects`` and
+    ``compute_resources`` arguments, same write-back), that also honours the
+    tasks' start/end constraints.  After a run ``plan`` holds, per task, the
+    dates, the allocations and why each task starts when it does;
+    ``callback(done, total)`` reports progress.
+    """
+
+    def __init__(
+        self,
+        studio: Any = None,
+        compute_resources: bool = False,
+        projects: list[Any] | None = None,
+        callback: Any = None,
+    ) -> None:
+        super().__init__(studio)
+        self.compute_resources = bool(compute_resources)
+        self.projects = projects  # type: ignore[assignment]
+        if callback is not None and not callable(callback):
+            raise type_error(self, "callback", "a callable or None", callback)
+        self.callback = callback
+        self.data: ScheduleData | None = None
+        self.plan: Any = None
+        self.calendar: Any = None
+        self.constraints: dict[int, Any] = {}
+        self.timings: dict[str, float] = {}
+
+    projects = TaskJugglerScheduler.projects
+    _validate_projects = TaskJugglerScheduler._validate_projects
+    _session = TaskJugglerScheduler._session
+    _project_ids = TaskJugglerScheduler._project_ids
+
+    def _gather(self) -> ScheduleData:
+        from stalker.scheduling.native import gather_constraints, studio_calendar
+
+        session = self._session()
+        session.flush()
+        with session.no_autoflush:
+            self.data = gather_schedule_data(session, self._project_ids())
+            self.constraints = gather_constraints(session, self.data)
+            self.calendar = studio_calendar(self.studio)
+        return self.data
+
+    def schedule(self) -> str:
+        """Compute and store the schedule; returns '' (no warnings).
+
+        Raises ``SchedulingError`` (a ``RuntimeError``) for a dependency
+        cycle or work that does not fit the studio's horizon; the tasks then
+        keep their previous schedule.
+        """
+        from stalker.scheduling.engine import schedule
+
+        if not _is_studio(self.studio):
+            raise type_error(
+                self, "studio", "a Studio instance to schedule", self.studio
+            )
+        self.timings = {}
+        started = time.perf_counter()
+        data = self._gather()
+        self.timings["gather_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        self.plan = schedule(data, self.calendar, self.constraints, self.callback)
+        self.timings["engine_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        write_back(
+            self._session(), data, self.plan.computed(), self.compute_resources
+        )
+        self.timings["write_back_s"] = time.perf_counter() - started
+        return ""

@@ -21,12 +21,29 @@ from stalker.scheduling.data import (
 )
 from stalker.scheduling.writeback import ComputedSchedule, write_back
 
+# The native engine and checker come after the rows they use.
+from stalker.scheduling.checker import Violation, check_plan  # noqa: E402
+from stalker.scheduling.engine import (  # noqa: E402
+    Calendar,
+    Plan,
+    SchedulingError,
+    TaskPlan,
+    schedule,
+)
+
 __all__ = [
     "BookingRow",
+    "Calendar",
     "ComputedSchedule",
     "DependencyRow",
+    "Plan",
     "ScheduleData",
+    "SchedulingError",
+    "TaskPlan",
     "TaskRow",
+    "Violation",
+    "check_plan",
     "gather_schedule_data",
+    "schedule",
     "write_back",
 ]
