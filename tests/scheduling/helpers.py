@@ -8,6 +8,7 @@ from stalker.scheduling.data import BookingRow, DependencyRow, ScheduleData, Tas
 from stalker.scheduling.engine import Calendar
 
 UTC = datetime.timezone.utc
+PROJECT = 1000  # ids are unique across projects and tasks
 WEEKDAY = [[540, 1080]]
 WORKING_HOURS = [WEEKDAY] * 5 + [[], []]
 
@@ -37,7 +38,7 @@ class World:
     """Builds a one-project ScheduleData task by task."""
 
     def __init__(self, users: dict[int, float] | None = None) -> None:
-        self.data = ScheduleData(project_ids=[1], roots={1: []})
+        self.data = ScheduleData(project_ids=[PROJECT], roots={PROJECT: []})
         users = users or {1: 1.0, 2: 0.5, 3: 1.0, 4: 1.0}
         self.data.users = sorted(users.items())
 
@@ -55,7 +56,7 @@ class World:
     ) -> int:
         self.data.tasks[task_id] = TaskRow(
             task_id,
-            1,
+            PROJECT,
             parent,
             priority=priority,
             schedule_model=model,
@@ -64,7 +65,7 @@ class World:
             allocation_strategy=strategy,
         )
         if parent is None:
-            self.data.roots[1].append(task_id)
+            self.data.roots[PROJECT].append(task_id)
         else:
             self.data.tasks[parent].children.append(task_id)
         if resources:
