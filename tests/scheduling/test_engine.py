@@ -196,7 +196,9 @@ def test_progress_callback_reports_the_end():
     world.task(1, 2, resources=(1,))
     world.task(2)
     calls = []
-    schedule(world.data, calendar(), progress=lambda done, total: calls.append((done, total)))
+    schedule(
+        world.data, calendar(), progress=lambda done, total: calls.append((done, total))
+    )
     assert calls[-1] == (2, 2)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 
 import pytest
 
@@ -19,8 +20,7 @@ def tutorial_db(empty_database_settings):
 
 def _dates(project, sh001, tasks):
     return [
-        (task.computed_start, task.computed_end)
-        for task in (project, sh001, *tasks)
+        (task.computed_start, task.computed_end) for task in (project, sh001, *tasks)
     ]
 
 
@@ -37,14 +37,14 @@ def _schedule(studio, scheduler, user):
 def test_part_5_native_dates(tutorial_db):
     from stalker import NativeScheduler
 
-    studio, me, project, sh001, tasks = _parts_1_to_4()
+    studio, me, _project, sh001, tasks = _parts_1_to_4()
     assert _schedule(studio, NativeScheduler(), me) == ""
-    previs, matchmove, anim, lighting, comp = tasks
+    previs, _matchmove, _anim, _lighting, comp = tasks
     # one person does the five tasks one after the other, from now on
     assert previs.computed_start >= studio.now
     assert studio.working_hours.is_working_hour(previs.computed_start)
     assert previs.computed_start - studio.now < datetime.timedelta(days=3)
-    for before, after in zip(tasks, tasks[1:], strict=False):
+    for before, after in itertools.pairwise(tasks):
         assert before.computed_end <= after.computed_start
     assert (sh001.computed_start, sh001.computed_end) == (
         previs.computed_start,

@@ -12,6 +12,8 @@ the last:
    resources) with bulk statements in one transaction.
 """
 
+# The native engine and checker come after the rows they use.
+from stalker.scheduling.checker import Violation, check_plan
 from stalker.scheduling.data import (
     BookingRow,
     DependencyRow,
@@ -19,17 +21,14 @@ from stalker.scheduling.data import (
     TaskRow,
     gather_schedule_data,
 )
-from stalker.scheduling.writeback import ComputedSchedule, write_back
-
-# The native engine and checker come after the rows they use.
-from stalker.scheduling.checker import Violation, check_plan  # noqa: E402
-from stalker.scheduling.engine import (  # noqa: E402
+from stalker.scheduling.engine import (
     Calendar,
     Plan,
     SchedulingError,
     TaskPlan,
     schedule,
 )
+from stalker.scheduling.writeback import ComputedSchedule, write_back
 
 __all__ = [
     "BookingRow",

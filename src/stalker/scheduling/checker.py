@@ -55,7 +55,9 @@ class _Rules:
         cursor = start
         while cursor < end:
             covering = [
-                (lo, hi) for lo, hi in self.working_ranges(cursor.date()) if lo <= cursor < hi
+                (lo, hi)
+                for lo, hi in self.working_ranges(cursor.date())
+                if lo <= cursor < hi
             ]
             if not covering:
                 return False
@@ -97,9 +99,7 @@ def _booked(data: ScheduleData) -> dict[tuple[int, int], list[Interval]]:
     return logs
 
 
-def _planned(
-    data: ScheduleData, plan: Plan
-) -> Iterator[tuple[int, int, Interval]]:
+def _planned(data: ScheduleData, plan: Plan) -> Iterator[tuple[int, int, Interval]]:
     """Every planned allocation that is not a time log."""
     logs = _booked(data)
     for task_id, task in plan.tasks.items():
@@ -137,8 +137,8 @@ def _check_dependencies(
                 yield Violation(
                     "dependency",
                     task_id,
-                    f"starts {task.start:%Y-%m-%d %H:%M} before {earliest:%Y-%m-%d %H:%M}"
-                    f" required by {dep.target} of task {dep.depends_on_id}",
+                    f"starts {task.start:%Y-%m-%d %H:%M} before "
+                    f"{earliest:%Y-%m-%d %H:%M} required by {dep.target} of task {dep.depends_on_id}",
                 )
 
 
@@ -174,14 +174,14 @@ def _check_calendar(
     for task_id, user_id, interval in _planned(data, plan):
         when = f"{interval[0]:%Y-%m-%d %H:%M}-{interval[1]:%H:%M}"
         if not rules.is_working(*interval):
-            yield Violation(
-                "outside_working_hours", task_id, f"works {when}", user_id
-            )
+            yield Violation("outside_working_hours", task_id, f"works {when}", user_id)
         if interval[0] < now:
             yield Violation("before_now", task_id, f"works {when} before now", user_id)
         for span in (*vacations.get(None, ()), *vacations.get(user_id, ())):
             if _overlaps(interval, span):
-                yield Violation("vacation", task_id, f"works {when} in a vacation", user_id)
+                yield Violation(
+                    "vacation", task_id, f"works {when} in a vacation", user_id
+                )
                 break
 
 
@@ -222,7 +222,9 @@ def _check_constraints(plan: Plan, constraints: Constraints) -> Iterator[Violati
 
 def _check_containers(data: ScheduleData, plan: Plan) -> Iterator[Violation]:
     for task_id, task in plan.tasks.items():
-        children = [plan.tasks[c] for c in data.tasks[task_id].children if c in plan.tasks]
+        children = [
+            plan.tasks[c] for c in data.tasks[task_id].children if c in plan.tasks
+        ]
         if not children:
             continue
         start = min(child.start for child in children)

@@ -366,9 +366,11 @@ class Engine:
         """A leaf's weight in path criticalness: its working slots."""
         if leaf.model != "duration":
             return leaf.amount
-        return leaf.amount * len(self.slots.work[: 7 * self._per_day()].replace(
-            b"\x00", b""
-        )) / (7 * self._per_day())
+        return (
+            leaf.amount
+            * len(self.slots.work[: 7 * self._per_day()].replace(b"\x00", b""))
+            / (7 * self._per_day())
+        )
 
     def _per_day(self) -> int:
         return round(1440 / self.slots.minutes)
@@ -426,7 +428,9 @@ class Engine:
             if dep.depends_on_id not in self.end:
                 continue
             moment = self._after_dependency(dep)
-            self.gaps[(task_id, dep.depends_on_id)] = moment - self.end[dep.depends_on_id]
+            self.gaps[(task_id, dep.depends_on_id)] = (
+                moment - self.end[dep.depends_on_id]
+            )
             if moment > best:
                 best, reason = moment, ("dependency", dep.depends_on_id)
         pinned = self.constraints.get(task_id, (None, None))[0]
@@ -530,7 +534,10 @@ class Engine:
         return chosen
 
     def _ranking(self, leaf: _Leaf, first: int) -> Callable[[int], tuple]:
-        order = {user_id: n for n, user_id in enumerate((*leaf.resources, *leaf.alternatives))}
+        order = {
+            user_id: n
+            for n, user_id in enumerate((*leaf.resources, *leaf.alternatives))
+        }
 
         def rank(user_id: int) -> tuple:
             free_at = self.free[user_id].find(1, first)
@@ -624,7 +631,9 @@ class Engine:
                 task_id,
                 moment(self.start[task_id]),
                 moment(self.end[task_id]),
-                tuple(sorted(allocations)) if not self.data.tasks[task_id].children else (),
+                tuple(sorted(allocations))
+                if not self.data.tasks[task_id].children
+                else (),
                 {
                     user_id: [(moment(a), moment(b)) for a, b in runs]
                     for user_id, runs in allocations.items()
@@ -657,7 +666,9 @@ class Engine:
                     )
         for task_id in sorted(self.ids, key=lambda i: -self.end[i]):
             for dependent, target in dependents.get(task_id, ()):
-                late_start = late[dependent] - (self.end[dependent] - self.start[dependent])
+                late_start = late[dependent] - (
+                    self.end[dependent] - self.start[dependent]
+                )
                 gap = self.gaps.get((dependent, task_id), 0)
                 if target == "onend":
                     bound = late_start - gap

@@ -41,9 +41,7 @@ def gather_constraints(session: Any, data: ScheduleData) -> Constraints:
         return {}
     query = select(
         tasks.c.id, tasks.c.schedule_constraint, tasks.c.start, tasks.c.end
-    ).where(
-        tasks.c.project_id.in_(data.project_ids), tasks.c.schedule_constraint > 0
-    )
+    ).where(tasks.c.project_id.in_(data.project_ids), tasks.c.schedule_constraint > 0)
     constraints: Constraints = {}
     for task_id, constraint, start, end in session.execute(query):
         constraints[task_id] = (
