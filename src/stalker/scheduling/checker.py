@@ -138,7 +138,8 @@ def _check_dependencies(
                     "dependency",
                     task_id,
                     f"starts {task.start:%Y-%m-%d %H:%M} before "
-                    f"{earliest:%Y-%m-%d %H:%M} required by {dep.target} of task {dep.depends_on_id}",
+                    f"{earliest:%Y-%m-%d %H:%M} required by {dep.target} "
+                    f"of task {dep.depends_on_id}",
                 )
 
 
