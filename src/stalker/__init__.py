@@ -71,6 +71,7 @@ from stalker.models.tag import Tag  # noqa: E402
 from stalker.models.task import Task, TaskDependency, TimeLog  # noqa: E402
 from stalker.models.template import FilenameTemplate  # noqa: E402
 from stalker.models.type import EntityType, Type  # noqa: E402
+from stalker.models.version import Version  # noqa: E402
 
 __all__ = [
     "LOGIN",
@@ -124,6 +125,7 @@ __all__ = [
     "Type",
     "User",
     "Vacation",
+    "Version",
     "WorkingHours",
     "WorkingHoursMixin",
     "__version__",
