@@ -438,6 +438,10 @@ class Version(Link, DAGMixin):
         Both are checked (sandboxed rendering, nothing outside the project's
         repositories, D12) before ``full_path`` changes.
         """
+        with no_autoflush(self, self.task):
+            self._render_paths()
+
+    def _render_paths(self) -> None:
         template = self._filename_template()
         variables = self.template_variables()
         label = f"FilenameTemplate {template.name!r}"
