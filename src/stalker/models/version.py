@@ -169,6 +169,12 @@ class Version(Link, DAGMixin):
     version_id: Mapped[int] = mapped_column(
         "id", ForeignKey("Links.id"), primary_key=True
     )
+    # DAGMixin's column, but a deleted version orphans its children in the
+    # database itself: the ORM may delete the parent row before it writes
+    # the children's NULL (the parent link is a post-update).
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("Versions.id", ondelete="SET NULL"), index=True
+    )
     task_id: Mapped[int] = mapped_column(ForeignKey("Tasks.id"), nullable=False)
     task: Mapped[Task] = relationship(
         primaryjoin="Version.task_id == Task.task_id",
@@ -222,7 +228,7 @@ class Version(Link, DAGMixin):
 
     # -- validation ---------------------------------------------------------
 
-    @validates("task")
+    @validates("task", include_backrefs=False)  # removal from Task.versions
     def _validate_task(self, key: str, task: Any) -> Task:
         return check_instance(self, key, task, Task)  # type: ignore[no-any-return]
 
@@ -293,7 +299,11 @@ class Version(Link, DAGMixin):
         else:  # a saved task whose versions are not loaded: ask the session
             session = task_state.session
             pending = session.info.get(_PENDING_KEY, {}) if session else {}
-            known = pending.get(id(task), [])
+            changed = session.dirty if session else []
+            known = [
+                *pending.get(id(task), []),
+                *(v for v in changed if isinstance(v, Version)),
+            ]
         return [v for v in known if self._in_series(v)]
 
     def _series_query(self, *columns: Any) -> Any:
@@ -323,18 +333,26 @@ class Version(Link, DAGMixin):
             return session.execute(stmt).scalar() or 0  # type: ignore[no-any-return]
 
     def _latest_in_db(self, published_only: bool) -> Version | None:
+        """The saved version with the highest number that still qualifies.
+
+        Rows come highest first; the first one whose in-memory state still
+        belongs here (series, publication) wins, usually the first row.
+        """
         table = Version.__table__
         session, stmt = self._series_query(table.c.id)
         if session is None:
             return None
         if published_only:
             stmt = stmt.where(table.c.is_published.is_(True))
-        stmt = stmt.order_by(table.c.version_number.desc()).limit(1)
+        stmt = stmt.order_by(table.c.version_number.desc())
         with session.no_autoflush:
-            version_id = session.execute(stmt).scalar()
-            if version_id is None:
-                return None
-            return session.get(Version, version_id)
+            for version_id in session.execute(stmt).scalars():
+                version = session.get(Version, version_id)
+                if self._in_series(version) and (
+                    version.is_published or not published_only
+                ):
+                    return version  # type: ignore[no-any-return]
+        return None
 
     def _remember_pending(self) -> None:
         """Let the session know this unsaved version (its task's list is unloaded)."""
@@ -358,7 +376,7 @@ class Version(Link, DAGMixin):
         if not published_only or self.is_published:
             candidates.append(self)
         in_db = self._latest_in_db(published_only)
-        if in_db is not None and self._in_series(in_db):
+        if in_db is not None:
             candidates.append(in_db)
         return max(candidates, key=_number_key, default=None)
 
