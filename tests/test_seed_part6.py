@@ -105,7 +105,8 @@ def test_part_6_asset_management(tutorial_db, monkeypatch):
     print(vers1.absolute_full_path)
     assert vers1.absolute_path == "/mnt/M/commercials/FC/SH001/comp"
     assert (
-        vers1.absolute_full_path == "/mnt/M/commercials/FC/SH001/comp/SH001_comp_Main_v001"
+        vers1.absolute_full_path
+        == "/mnt/M/commercials/FC/SH001/comp/SH001_comp_Main_v001"
     )
 
     # check the version_number

@@ -318,7 +318,10 @@ def test_naming_parents_start_at_the_nearest_asset_shot_or_sequence(offline):
     assert version.nice_name == "Sero_Modeling_Body_Modeling_Main"
 
     ep101 = Sequence(
-        name="ep101", code="EP101", project=offline.project, status_list=lists["Sequence"]
+        name="ep101",
+        code="EP101",
+        project=offline.project,
+        status_list=lists["Sequence"],
     )
     shot_task = offline.task("shot", parent=ep101)
     s001 = Shot(name="s001", code="S001", parent=shot_task, status_list=lists["Shot"])

@@ -78,9 +78,7 @@ def _publish(task_id: int, count: int, start: threading.Barrier, errors: list) -
 
 def _stored_versions(task_id: int) -> list[Version]:
     return (
-        Version.query.filter_by(task_id=task_id)
-        .order_by(Version.version_number)
-        .all()
+        Version.query.filter_by(task_id=task_id).order_by(Version.version_number).all()
     )
 
 

@@ -137,12 +137,10 @@ def test_no_structure_or_no_template_is_a_runtime_error(world):
         ("{{ '' }}", SEED_FILENAME),
     ],
 )
-def test_escaping_or_empty_paths_are_refused_and_nothing_changes(
-    world, path, filename
-):
+def test_escaping_or_empty_paths_are_refused_and_nothing_changes(world, path, filename):
     use_templates(world, task_template(path=path, filename=filename))
     version = Version(task=world.comp, full_path="/mnt/M/commercials/keep.ma")
-    with pytest.raises(ValueError, match="Template|path"):
+    with pytest.raises(ValueError, match=r"Template|path"):
         version.update_paths()
     assert version.full_path == "/mnt/M/commercials/keep.ma"
 

@@ -34,6 +34,7 @@ duplicate impossible; the library makes it never happen:
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
@@ -48,6 +49,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    bindparam,
     event,
     func,
     inspect,
@@ -96,9 +98,11 @@ _ADVISORY_NAMESPACE = 0x56455253  # "VERS"
 _SQLITE_WRITE_LOCK = 'UPDATE "Versions" SET id = id WHERE 0'
 
 #: ``session.info`` keys: pending versions of saved tasks, by ``id(task)``,
-#: and whether the current transaction has touched the database yet.
+#: whether the current transaction has touched the database yet, and whether
+#: it holds SQLite's write lock.
 _PENDING_KEY = "stalker.pending_versions"
 _CONNECTED_KEY = "stalker.transaction_connected"
+_WRITE_LOCKED_KEY = "stalker.sqlite_write_locked"
 
 Version_Inputs = Table(
     "Version_Inputs",
@@ -177,7 +181,7 @@ class Version(Link, DAGMixin):
     )
     task_id: Mapped[int] = mapped_column(ForeignKey("Tasks.id"), nullable=False)
     task: Mapped[Task] = relationship(
-        primaryjoin="Version.task_id == Task.task_id",
+        primaryjoin="foreign(Version.task_id) == Task.id",  # the mapper key: use_get
         back_populates="versions",
     )
     take_name: Mapped[str] = mapped_column(
@@ -215,7 +219,8 @@ class Version(Link, DAGMixin):
             take_name = stalker.defaults.version_take_name
         with no_autoflush(task, parent):
             super().__init__(full_path=full_path, **kwargs)
-            DAGMixin.__init__(self, parent=parent)
+            if parent is not None:  # None is the default: no post-update
+                DAGMixin.__init__(self, parent=parent)
             self.take_name = take_name  # type: ignore[assignment]
             self.task = task  # type: ignore[assignment]
             add_to_session_of(self, task, parent)
@@ -285,7 +290,16 @@ class Version(Link, DAGMixin):
         return max(numbers)
 
     def _in_series(self, version: Version) -> bool:
-        return version.task is self.task and version.take_name == self.take_name
+        if version.take_name != self.take_name:
+            return False
+        state = inspect(version)
+        if "task" not in state.dict and state.key is not None:
+            return version.task_id == self._task_key()  # no need to load the task
+        return version.task is self.task
+
+    def _task_key(self) -> int | None:
+        identity = inspect(self.task).identity if self.task is not None else None
+        return identity[0] if identity else None
 
     def _series_in_memory(self) -> list[Version]:
         """Versions of this series known without a query (pending ones included)."""
@@ -306,52 +320,52 @@ class Version(Link, DAGMixin):
             ]
         return [v for v in known if self._in_series(v)]
 
-    def _series_query(self, *columns: Any) -> Any:
-        """``SELECT columns FROM Versions`` of this series, or None without a DB."""
+    def _series_parameters(self) -> tuple[Session | None, dict[str, Any]]:
+        """The session to query and the series' bind parameters (None: no DB)."""
+        task_key = self._task_key()
         session = session_of(self) or session_of(self.task)
-        task_key = inspect(self.task).identity if self.task is not None else None
-        if session is None or task_key is None:
-            return None, None
-        table = Version.__table__
-        stmt = (
-            select(*columns)
-            .select_from(table)
-            .where(table.c.task_id == task_key[0])
-            .where(table.c.take_name == self.take_name)
-        )
-        return session, stmt
+        if task_key is None:
+            return None, {}
+        own_key = inspect(self).identity
+        return session, {
+            "task_id": task_key,
+            "take_name": self.take_name,
+            "own_id": own_key[0] if own_key else 0,  # 0: no row has it
+        }
 
     def _highest_number_in_db(self) -> int:
-        table = Version.__table__
-        session, stmt = self._series_query(func.max(table.c.version_number))
+        session, parameters = self._series_parameters()
         if session is None:
             return 0
-        own_key = inspect(self).identity
-        if own_key is not None:
-            stmt = stmt.where(table.c.id != own_key[0])
-        with session.no_autoflush:
-            return session.execute(stmt).scalar() or 0  # type: ignore[no-any-return]
+        result = session.connection().execute(_HIGHEST_OTHER_NUMBER, parameters)
+        return result.scalar() or 0  # type: ignore[no-any-return]
 
     def _latest_in_db(self, published_only: bool) -> Version | None:
         """The saved version with the highest number that still qualifies.
 
-        Rows come highest first; the first one whose in-memory state still
-        belongs here (series, publication) wins, usually the first row.
+        The highest row is checked against its in-memory state (series,
+        publication); only when that was changed are the other rows read.
         """
-        table = Version.__table__
-        session, stmt = self._series_query(table.c.id)
+        session, parameters = self._series_parameters()
         if session is None:
             return None
-        if published_only:
-            stmt = stmt.where(table.c.is_published.is_(True))
-        stmt = stmt.order_by(table.c.version_number.desc())
+
+        def qualifies(version: Version) -> bool:
+            if not inspect(version).modified:
+                return True  # the row the query matched is what memory holds
+            return self._in_series(version) and (
+                version.is_published or not published_only
+            )
+
         with session.no_autoflush:
-            for version_id in session.execute(stmt).scalars():
-                version = session.get(Version, version_id)
-                if self._in_series(version) and (
-                    version.is_published or not published_only
-                ):
-                    return version  # type: ignore[no-any-return]
+            latest = session.scalars(_latest(published_only), parameters).first()
+            if latest is None or qualifies(latest):
+                return latest
+            statement = _latest_ids(published_only)
+            for version_id in session.connection().execute(statement, parameters):
+                version = session.get(Version, version_id[0])
+                if version is not None and qualifies(version):
+                    return version
         return None
 
     def _remember_pending(self) -> None:
@@ -369,9 +383,7 @@ class Version(Link, DAGMixin):
 
     def _latest(self, published_only: bool) -> Version | None:
         candidates = [
-            v
-            for v in self._series_in_memory()
-            if v.is_published or not published_only
+            v for v in self._series_in_memory() if v.is_published or not published_only
         ]
         if not published_only or self.is_published:
             candidates.append(self)
@@ -533,7 +545,35 @@ class Version(Link, DAGMixin):
     __hash__ = SimpleEntity.__hash__
 
 
-# -- locking and final numbering (D10) -------------------------------------------
+# -- series queries, locking and final numbering (D10) ------------------------------
+
+_VERSIONS = Version.__table__
+_IN_SERIES = (
+    _VERSIONS.c.task_id == bindparam("task_id"),
+    _VERSIONS.c.take_name == bindparam("take_name"),
+)
+#: Built once so that SQLAlchemy compiles them once (numbering is a hot path).
+_HIGHEST_OTHER_NUMBER = select(func.max(_VERSIONS.c.version_number)).where(
+    *_IN_SERIES, _VERSIONS.c.id != bindparam("own_id")
+)
+
+
+@functools.cache
+def _latest(published_only: bool) -> Any:
+    """The (published) version of a series with the highest number: one query."""
+    statement = select(Version).where(*_IN_SERIES)
+    if published_only:
+        statement = statement.where(_VERSIONS.c.is_published.is_(True))
+    return statement.order_by(_VERSIONS.c.version_number.desc()).limit(1)
+
+
+@functools.cache
+def _latest_ids(published_only: bool) -> Any:
+    """Ids of a series' (published) versions, highest number first."""
+    statement = select(_VERSIONS.c.id).where(*_IN_SERIES)
+    if published_only:
+        statement = statement.where(_VERSIONS.c.is_published.is_(True))
+    return statement.order_by(_VERSIONS.c.version_number.desc())
 
 
 def _dialect_name(session: Session) -> str | None:
@@ -549,6 +589,7 @@ def _claim_sqlite_write_lock(session: Session | None) -> None:
         return
     if _dialect_name(session) == "sqlite":
         session.connection().exec_driver_sql(_SQLITE_WRITE_LOCK)
+        session.info[_WRITE_LOCKED_KEY] = True
 
 
 def _lock_series(session: Session, task_ids: list[int]) -> None:
@@ -556,7 +597,9 @@ def _lock_series(session: Session, task_ids: list[int]) -> None:
     connection = session.connection()
     dialect = connection.dialect.name
     if dialect == "sqlite":
-        connection.exec_driver_sql(_SQLITE_WRITE_LOCK)
+        if not session.info.get(_WRITE_LOCKED_KEY):
+            connection.exec_driver_sql(_SQLITE_WRITE_LOCK)
+            session.info[_WRITE_LOCKED_KEY] = True
     elif dialect == "postgresql":
         for task_id in task_ids:  # sorted: two flushes lock in the same order
             connection.execute(
@@ -663,6 +706,7 @@ def _note_connected(session: Session, transaction: Any, connection: Any) -> None
 def _forget_transaction(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(_CONNECTED_KEY, None)
+        session.info.pop(_WRITE_LOCKED_KEY, None)
         session.info.pop(_PENDING_KEY, None)
 
 
