@@ -129,6 +129,8 @@ def test_take_name_must_be_a_str(task, value):
     version = Version(task=task)
     with pytest.raises(TypeError, match=r"Version\.take_name"):
         version.take_name = None
+    with pytest.raises(TypeError, match=r"Version\.take_name"):
+        Version(task=task, take_name=None)
 
 
 @pytest.mark.parametrize("attr", ["inputs", "outputs"])

@@ -123,6 +123,36 @@ def test_unique_constraint_refuses_a_duplicate_number(comp_task_id):
         )
 
 
+def test_on_sqlite_the_second_publisher_waits_for_the_first(comp_task_id, backend):
+    """A version built first in a transaction takes SQLite's write lock."""
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL numbers under an advisory lock at commit instead")
+    engine = DBSession.get_bind()
+    second: dict[str, int] = {}
+
+    def publish_second() -> None:
+        with Session(engine) as other:
+            task = other.get(Task, comp_task_id)
+            other.commit()
+            version = Version(task=task)  # waits here for the first commit
+            other.commit()
+            second["number"] = version.version_number
+
+    with Session(engine) as one:
+        task = one.get(Task, comp_task_id)
+        one.commit()
+        first = Version(task=task)
+        first.update_paths()
+        waiting = threading.Thread(target=publish_second)
+        waiting.start()
+        waiting.join(timeout=0.5)
+        assert waiting.is_alive()  # blocked by our write lock
+        one.commit()
+        first_number = first.version_number
+    waiting.join(timeout=10)
+    assert (first_number, second["number"]) == (1, 2)
+
+
 def test_late_publisher_is_renumbered_and_renamed(comp_task_id, backend):
     """A number taken by another session meanwhile moves to the next free one."""
     if backend == "sqlite":

@@ -104,6 +104,9 @@ _PENDING_KEY = "stalker.pending_versions"
 _CONNECTED_KEY = "stalker.transaction_connected"
 _WRITE_LOCKED_KEY = "stalker.sqlite_write_locked"
 
+#: ``take_name`` not given: the configured default (None is an error).
+_DEFAULT_TAKE: Any = object()
+
 Version_Inputs = Table(
     "Version_Inputs",
     Base.metadata,
@@ -206,7 +209,7 @@ class Version(Link, DAGMixin):
     def __init__(
         self,
         task: Task | None = None,
-        take_name: str | None = None,
+        take_name: Any = _DEFAULT_TAKE,
         inputs: list[Link] | None = None,
         outputs: list[Link] | None = None,
         parent: Version | None = None,
@@ -215,7 +218,7 @@ class Version(Link, DAGMixin):
         version_number: int | None = None,
         **kwargs: Any,
     ) -> None:
-        if take_name is None and "take_name" not in kwargs:
+        if take_name is _DEFAULT_TAKE:
             take_name = stalker.defaults.version_take_name
         with no_autoflush(task, parent):
             super().__init__(full_path=full_path, **kwargs)
