@@ -578,3 +578,20 @@ def test_a_failed_commit_leaves_the_database_as_it_was(saved_task, session):
     session.rollback()
     assert Version.query.filter_by(task=saved_task).all() == [kept]
     assert Version(task=saved_task).version_number == 2
+
+
+def test_a_failed_construction_leaves_nothing_behind(saved_task, session):
+    parent = Version(task=saved_task)
+    session.commit()
+    with pytest.raises(TypeError, match=r"Version\.inputs"):
+        Version(task=saved_task, parent=parent, inputs=[3])
+    session.commit()
+    assert Version.query.all() == [parent]
+    assert saved_task.versions == [parent] and parent.children == []
+    assert Version(task=saved_task).version_number == 2
+
+
+def test_a_failed_construction_without_a_database_leaves_nothing(task):
+    with pytest.raises(TypeError, match=r"Version\.created_with"):
+        Version(task=task, created_with=3)
+    assert task.versions == []

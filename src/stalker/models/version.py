@@ -221,18 +221,32 @@ class Version(Link, DAGMixin):
         if take_name is _DEFAULT_TAKE:
             take_name = stalker.defaults.version_take_name
         with no_autoflush(task, parent):
-            super().__init__(full_path=full_path, **kwargs)
-            if parent is not None:  # None is the default: no post-update
-                DAGMixin.__init__(self, parent=parent)
-            self.take_name = take_name  # type: ignore[assignment]
-            self.task = task  # type: ignore[assignment]
-            add_to_session_of(self, task, parent)
-            _claim_sqlite_write_lock(session_of(self))
-            self.version_number = version_number
-            init_collection(self, "inputs", inputs)
-            init_collection(self, "outputs", outputs)
-            self.is_published = False
-            self.created_with = created_with
+            try:
+                super().__init__(full_path=full_path, **kwargs)
+                if parent is not None:  # None is the default: no post-update
+                    DAGMixin.__init__(self, parent=parent)
+                self.take_name = take_name  # type: ignore[assignment]
+                self.task = task  # type: ignore[assignment]
+                add_to_session_of(self, task, parent)
+                _claim_sqlite_write_lock(session_of(self))
+                self.version_number = version_number
+                init_collection(self, "inputs", inputs)
+                init_collection(self, "outputs", outputs)
+                self.is_published = False
+                self.created_with = created_with
+            except BaseException:
+                self._discard()
+                raise
+
+    def _discard(self) -> None:
+        """Undo a construction that failed half-way: nothing of it gets saved."""
+        state = inspect(self)
+        if state.session is not None:
+            state.session.expunge(self)
+        if state.dict.get("parent") is not None:
+            del self.parent  # leaves the parent's children
+        if state.dict.get("task") is not None:
+            del self.task  # leaves the task's versions, unloaded or not
 
     # -- validation ---------------------------------------------------------
 
