@@ -48,7 +48,9 @@ def _fresh_database(url: str | None, folder: Path) -> int:
         url = f"sqlite:///{folder / f'{time.monotonic_ns()}.db'}"
     else:
         db.setup({"sqlalchemy.url": url})
-        db.Base.metadata.drop_all(DBSession.get_bind())
+        engine = DBSession.get_bind()
+        DBSession.remove()  # setup() read the repositories: end that transaction
+        db.Base.metadata.drop_all(engine)
         DBSession.remove()
     db.setup({"sqlalchemy.url": url})
     db.init()
