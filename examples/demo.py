@@ -2,24 +2,32 @@
 
 Run with ``make demo``. It creates (or reuses) ``demo_studio/studio.db``,
 initialises it, adds a department and its users, a commercial with one shot
-and its dependent tasks, then reads everything back from the database and
-prints it.
+and its dependent tasks, a repository, structure and filename template with
+three versions of the comp task (the seed tutorial without scheduling), then
+reads everything back from the database and prints it.  Running it again
+reuses what the first run stored.
 """
 
 from __future__ import annotations
 
 import pathlib
 
+from sqlalchemy import select
+
 from stalker import (
     Department,
+    FilenameTemplate,
     Group,
     Project,
+    Repository,
     Sequence,
     Shot,
     StatusList,
+    Structure,
     Studio,
     Task,
     User,
+    Version,
     db,
 )
 from stalker.db.session import DBSession
@@ -81,6 +89,46 @@ def build_production() -> None:
     DBSession.save([project])
 
 
+def build_asset_management() -> None:
+    """Tutorial Part VI: where the comp task's files live, and three versions."""
+    project = Project.query.filter_by(code="FC").one()
+    if project.structure is None:
+        repo = Repository(name="Commercial Repository", code="CR")
+        repo.linux_path = "/mnt/M/commercials"
+        repo.macos_path = "/Volumes/M/commercials"
+        repo.windows_path = "M:/commercials"
+        project.repositories.append(repo)
+        task_template = FilenameTemplate(
+            name="Task Template for Commercials",
+            target_entity_type="Task",
+            path="$REPO{{project.repository.id}}/{{project.code}}/"
+            "{%- for p in parent_tasks -%}{{p.nice_name}}/{%- endfor -%}",
+            filename='{{version.nice_name}}_v{{"%03d"|format(version.version_number)}}',
+        )
+        project.structure = Structure(
+            name="Commercial Projects Structure",
+            templates=[task_template],
+            custom_template="Temp\nReferences\nReferences/Movies\nReferences/Images",
+        )
+        DBSession.commit()
+    comp = Task.query.filter_by(project=project, name="Comp").one()
+    while len(comp.versions) < 3:
+        version = Version(task=comp)
+        version.update_paths()
+        DBSession.commit()  # the next version is numbered after this one
+
+
+def report_versions() -> None:
+    project = Project.query.filter_by(code="FC").one()
+    print(f"versions (repository root here: {project.repository.path}):")
+    tasks = Task.__table__
+    task_ids = select(tasks.c.id).where(tasks.c.project_id == project.id)
+    versions = Version.query.filter(Version.task_id.in_(task_ids))
+    for version in versions.order_by(Version.id):
+        print(f"  {version!r} v{version.version_number}: {version.full_path}")
+        print(f"    -> {version.absolute_full_path}")
+
+
 def report_production() -> None:
     project = Project.query.filter_by(code="FC").one()
     print(f"project {project.name} ({project.code}):")
@@ -119,8 +167,10 @@ def main() -> None:
     db.init()
     build_studio()
     build_production()
+    build_asset_management()
     report()
     report_production()
+    report_versions()
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
-"""Seed 004 (the package README's tour), up to the Version part.
+"""Seed 004 (the package README's tour), to its end (no scheduling in it).
 
 The README text is cut mid-call in places; the missing arguments are filled
 in plausibly (codes, paths, ``parent=character1``, ``parent=shot``) and marked.
 """
 
 from __future__ import annotations
+
+import platform
 
 import pytest
 
@@ -22,7 +24,8 @@ def readme_db(empty_database_settings):
     db.init()
 
 
-def test_readme_tour(readme_db):
+def test_readme_tour(readme_db, monkeypatch):
+    monkeypatch.setattr(platform, "system", lambda: "Linux")  # the asserted paths
     # Create a User:
     from stalker import User
     from stalker.db.session import DBSession
@@ -141,6 +144,28 @@ def test_readme_tour(readme_db):
     )
     DBSession.save([animation, lighting])
 
+    # Let's create versions for the Animation task.
+    from stalker import Version
+
+    new_version = Version(task=animation)
+    new_version.update_paths()  # to render the naming convention template
+    new_version.extension = ".ma"  # let's say that we have created under Maya
+
+    # Let's check how the version path is rendered:
+    assert new_version.absolute_full_path == (  # (the README is cut here)
+        "/mnt/Z/Projects/TP/SH001/Animation/SH001_Animation_Main_v001.ma"
+    )
+    assert new_version.version_number == 1
+
+    # Create a new version and check that the version number increased
+    # automatically:
+    new_version2 = Version(task=animation)
+    new_version2.update_paths()  # to render the naming convention template
+    new_version2.extension = ".ma"  # let's say that we have created under Maya
+
+    assert new_version2.version_number == 2
+    DBSession.commit()  # (filled in: keep them)
+
     # --- what the README implies ----------------------------------------------
     DBSession.expire_all()
     assert new_project.root_tasks == [character1, shot]
@@ -158,3 +183,8 @@ def test_readme_tour(readme_db):
     assert shot.fps == 25.0
     assert lighting.schedule_seconds == 9 * 3600
     assert sorted(t.name for t in me.tasks) == ["Animation", "Lighting", "Rig"]
+    assert animation.versions == [new_version, new_version2]
+    assert new_version2.full_path == (
+        "$REPOCPR/TP/SH001/Animation/SH001_Animation_Main_v002.ma"
+    )
+    assert new_version2.latest_version is new_version2

@@ -89,6 +89,7 @@ from stalker.models.task import Task, TaskDependency, TimeLog  # noqa: E402
 from stalker.models.template import FilenameTemplate  # noqa: E402
 from stalker.models.ticket import Ticket, TicketLog  # noqa: E402
 from stalker.models.type import EntityType, Type  # noqa: E402
+from stalker.models.version import Version  # noqa: E402
 from stalker.models.wiki import Page  # noqa: E402
 
 bulk_flush.install()  # last: the models' own flush hooks run before it
@@ -160,6 +161,7 @@ __all__ = [
     "UnitMixin",
     "User",
     "Vacation",
+    "Version",
     "WorkingHours",
     "WorkingHoursMixin",
     "__version__",

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from jinja2 import TemplateError
+from jinja2 import Template, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -67,6 +67,16 @@ def sandbox_environment() -> ImmutableSandboxedEnvironment:
     return _StrictSandbox()
 
 
+@functools.lru_cache(maxsize=256)
+def compiled_template(source: str) -> Template:
+    """``source`` compiled in the sandbox, once per distinct source.
+
+    Compiling is by far the dearest part of rendering, and a studio has a
+    handful of templates rendered for every version it creates.
+    """
+    return sandbox_environment().from_string(source)
+
+
 def _describe(source: str, template_name: str | None) -> str:
     if template_name:
         return template_name
@@ -90,7 +100,7 @@ def render_template(
         )
     label = _describe(source, template_name)
     try:
-        return sandbox_environment().from_string(source).render(**variables)
+        return compiled_template(source).render(**variables)
     except SecurityError as error:
         raise TemplateSecurityError(
             f"{label} tried a forbidden operation: {error}"
@@ -192,6 +202,7 @@ __all__ = [
     "check_path_inside",
     "check_relative_path",
     "check_rendered_path",
+    "compiled_template",
     "has_parent_segment",
     "is_absolute_path",
     "render_template",

@@ -379,9 +379,6 @@ def test_bid_is_not_used_for_the_schedule(world):
     assert task.end == dt(2013, 4, 17, 2)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="Version and Good come with 08; Task.versions/good need them"
-)
 def test_versions_and_good(world):
     task = world.task("T")
     assert task.versions == []

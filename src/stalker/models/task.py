@@ -71,6 +71,7 @@ if TYPE_CHECKING:
     from stalker.models.budget import Good
     from stalker.models.review import Review
     from stalker.models.status import Status
+    from stalker.models.version import Version
 
 CONSTRAIN_NONE = 0
 CONSTRAIN_START = 1
@@ -279,6 +280,12 @@ class Task(
         cascade="all, delete-orphan",
         primaryjoin="Task.task_id == TimeLog.task_id",
         order_by="TimeLog.time_log_id",
+    )
+    versions: Mapped[list[Version]] = relationship(
+        back_populates="task",
+        cascade="all, delete-orphan",
+        primaryjoin="Task.task_id == Version.task_id",
+        order_by="Version.version_id",
     )
 
     priority: Mapped[int] = mapped_column(Integer, default=500)
@@ -624,6 +631,10 @@ class Task(
     @validates("time_logs")
     def _validate_time_log(self, key: str, time_log: Any) -> TimeLog:
         return check_instance(self, key, time_log, TimeLog)
+
+    @validates("versions")
+    def _validate_version(self, key: str, version: Any) -> Version:
+        return check_instance(self, key, version, "Version")  # type: ignore[no-any-return]
 
     @validates("reviews")
     def _validate_review(self, key: str, review: Any) -> Review:
