@@ -101,8 +101,9 @@ def _fresh_database(url: str | None, folder: Path) -> tuple[Project, list[User]]
         url = f"sqlite:///{folder / f'{time.monotonic_ns()}.db'}"
     else:
         db.setup({"sqlalchemy.url": url})
-        db.Base.metadata.drop_all(DBSession.get_bind())
-        DBSession.remove()
+        engine = DBSession.get_bind()
+        DBSession.remove()  # setup() leaves a read transaction that blocks DROP
+        db.Base.metadata.drop_all(engine)
     db.setup({"sqlalchemy.url": url})
     db.init()
     users = [

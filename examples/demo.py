@@ -3,14 +3,17 @@
 Run with ``make demo``. It creates (or reuses) ``demo_studio/studio.db``,
 initialises it, adds a department and its users, a commercial with one shot
 and its dependent tasks, a repository, structure and filename template with
-three versions of the comp task (the seed tutorial without scheduling), then
-reads everything back from the database and prints it.  Running it again
+three versions of the comp task, reads everything back from the database and
+prints it, then schedules the commercial (TaskJuggler when tj3 is installed,
+the native scheduler otherwise) and prints the computed dates.  Running it again
 reuses what the first run stored.
 """
 
 from __future__ import annotations
 
+import datetime
 import pathlib
+import shutil
 
 from sqlalchemy import select
 
@@ -18,6 +21,7 @@ from stalker import (
     Department,
     FilenameTemplate,
     Group,
+    NativeScheduler,
     Project,
     Repository,
     Sequence,
@@ -26,6 +30,7 @@ from stalker import (
     Structure,
     Studio,
     Task,
+    TaskJugglerScheduler,
     User,
     Version,
     db,
@@ -143,6 +148,31 @@ def report_production() -> None:
             )
 
 
+def schedule_production() -> None:
+    """Plan the work with TaskJuggler when tj3 is installed, natively otherwise."""
+    studio = Studio.query.one()
+    admin = User.query.filter_by(login="admin").one()
+    if shutil.which("tj3"):
+        studio.scheduler = TaskJugglerScheduler(compute_resources=True, timeout=120)
+    else:
+        studio.scheduler = NativeScheduler(compute_resources=True)
+    studio.duration = datetime.timedelta(days=365)  # as the tutorial does
+    try:
+        studio.schedule(scheduled_by=admin)
+    finally:
+        DBSession.commit()  # the studio records a failure too; dates stay as they were
+    engine = type(studio.scheduler).__name__
+    print(f"schedule ({engine}): {studio.last_schedule_message or 'done'}")
+    project = Project.query.filter_by(code="FC").one()
+    for task in sorted(project.tasks, key=lambda task: task.id):
+        if task.is_leaf and task.computed_start is not None:
+            users = ", ".join(user.login for user in task.computed_resources)
+            print(
+                f"  {task.name:<10} {task.computed_start:%Y-%m-%d %H:%M} -> "
+                f"{task.computed_end:%Y-%m-%d %H:%M}  {users}"
+            )
+
+
 def report() -> None:
     print(f"database: {DATABASE}")
     studio = Studio.query.one()
@@ -171,6 +201,7 @@ def main() -> None:
     report()
     report_production()
     report_versions()
+    schedule_production()
 
 
 if __name__ == "__main__":
