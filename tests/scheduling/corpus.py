@@ -9,7 +9,7 @@ from pathlib import Path
 from stalker.scheduling.data import DependencyRow, ScheduleData, TaskRow
 from stalker.scheduling.engine import Calendar
 from stalker.scheduling.tj3 import parse_csv, run_tj3
-from stalker.scheduling.tjp import TasksBuffer, report_section, resources_section
+from stalker.scheduling.tjp import tjp_file
 
 from .helpers import WORKING_HOURS, at
 
@@ -111,14 +111,7 @@ _HEADER = """project Studio_1 "Studio_1" 2014-04-01 - 2016-04-01 {
 
 def tj3_project_end(data: ScheduleData, folder: Path) -> datetime.datetime:
     """Run tj3 on the studio (same text as the TaskJuggler backend writes)."""
-    text = "\n".join(
-        [
-            _HEADER,
-            resources_section(data),
-            TasksBuffer(data).render(),
-            report_section("plan", False),
-        ]
-    )
+    text = tjp_file("corpus", _HEADER, data, "plan", compute_resources=False)
     (folder / "plan.tjp").write_text(text, encoding="utf-8")
     run_tj3("tj3", str(folder / "plan.tjp"), str(folder), timeout=600)
     rows = parse_csv(str(folder / "plan.csv"), compute_resources=False)

@@ -51,6 +51,8 @@ from sqlalchemy.orm.interfaces import MANYTOMANY, MANYTOONE, ONETOMANY
 from sqlalchemy.orm.state import InstanceState
 from sqlalchemy.schema import Column
 
+from stalker.db.session import take_sqlite_write_lock
+
 #: Fewer new objects than this go through the normal unit of work (one object
 #: gains nothing from batching).  The environment variable is for tests.
 BULK_THRESHOLD = int(os.environ.get("STALKER_BULK_FLUSH_THRESHOLD", "2"))
@@ -341,11 +343,7 @@ def _next_ids(connection: Connection, table: Table, count: int) -> list[int]:
         )
         return sorted(result.scalars())
     if connection.dialect.name == "sqlite":
-        # A write that changes nothing takes SQLite's RESERVED lock, so no
-        # other connection inserts between reading max(id) and using it.
-        connection.exec_driver_sql(
-            f"UPDATE {name} SET {column_name} = {column_name} WHERE 0"
-        )
+        take_sqlite_write_lock(connection)
         highest = connection.exec_driver_sql(f"SELECT max({column_name}) FROM {name}")
         start = (highest.scalar() or 0) + 1
         return list(range(start, start + count))

@@ -63,3 +63,13 @@ def add_to_session_of(obj: Any, *related: Any) -> None:
         if session is not None:
             session.add(obj)
             return
+
+
+def take_sqlite_write_lock(connection: Any) -> None:
+    """Hold SQLite's database write lock until the transaction ends.
+
+    A write that changes nothing still takes the RESERVED lock, so no other
+    connection can write between this transaction's reads and its inserts
+    (ids, ticket and version numbers are read as max + 1 under it).
+    """
+    connection.exec_driver_sql('UPDATE "SimpleEntities" SET id = id WHERE 0')

@@ -68,7 +68,12 @@ from sqlalchemy.orm import (
 
 import stalker
 from stalker.db.declarative import Base
-from stalker.db.session import DBSession, add_to_session_of, session_of
+from stalker.db.session import (
+    DBSession,
+    add_to_session_of,
+    session_of,
+    take_sqlite_write_lock,
+)
 from stalker.models.auth import User
 from stalker.models.collections import UniqueList
 from stalker.models.entity import Entity, SimpleEntity
@@ -489,7 +494,7 @@ def _lock_numbering(connection: Connection) -> None:
             text("SELECT pg_advisory_xact_lock(:key)"), {"key": _NUMBERING_LOCK_KEY}
         )
     elif dialect == "sqlite":
-        connection.exec_driver_sql('UPDATE "Tickets" SET id = id WHERE 0')
+        take_sqlite_write_lock(connection)
 
 
 @event.listens_for(Session, "before_flush")

@@ -67,7 +67,12 @@ from sqlalchemy.orm import (
 
 import stalker
 from stalker.db.declarative import Base
-from stalker.db.session import add_to_session_of, no_autoflush, session_of
+from stalker.db.session import (
+    add_to_session_of,
+    no_autoflush,
+    session_of,
+    take_sqlite_write_lock,
+)
 from stalker.models.collections import init_collection
 from stalker.models.entity import SimpleEntity, make_nice_name
 from stalker.models.link import Link
@@ -94,8 +99,6 @@ _LEADING_NON_ALNUM = re.compile(r"^[^A-Za-z0-9]+")
 
 #: First key of the PostgreSQL advisory locks guarding a task's series.
 _ADVISORY_NAMESPACE = 0x56455253  # "VERS"
-#: A write that changes nothing but takes SQLite's write (RESERVED) lock.
-_SQLITE_WRITE_LOCK = 'UPDATE "Versions" SET id = id WHERE 0'
 
 #: ``session.info`` keys: pending versions of saved tasks, by ``id(task)``,
 #: whether the current transaction has touched the database yet, and whether
@@ -605,7 +608,7 @@ def _claim_sqlite_write_lock(session: Session | None) -> None:
     if session is None or session.info.get(_CONNECTED_KEY):
         return
     if _dialect_name(session) == "sqlite":
-        session.connection().exec_driver_sql(_SQLITE_WRITE_LOCK)
+        take_sqlite_write_lock(session.connection())
         session.info[_WRITE_LOCKED_KEY] = True
 
 
@@ -615,7 +618,7 @@ def _lock_series(session: Session, task_ids: list[int]) -> None:
     dialect = connection.dialect.name
     if dialect == "sqlite":
         if not session.info.get(_WRITE_LOCKED_KEY):
-            connection.exec_driver_sql(_SQLITE_WRITE_LOCK)
+            take_sqlite_write_lock(connection)
             session.info[_WRITE_LOCKED_KEY] = True
     elif dialect == "postgresql":
         for task_id in task_ids:  # sorted: two flushes lock in the same order
