@@ -155,6 +155,12 @@ class Config(ConfigBase):
             "sqlalchemy.echo": False,
         },
         "database_session_settings": {},
+        # SQLite files: a write-ahead log lets readers work during a commit,
+        # and NORMAL sync skips the fsync per commit (a commit survives a
+        # crash of the program; a power cut may lose the last ones). Set
+        # "delete" / "full" for the rollback journal and an fsync per commit.
+        "sqlite_journal_mode": "wal",
+        "sqlite_synchronous": "normal",
         "local_storage_path": os.path.expanduser("~/.strc"),
         "local_session_data_file_name": "local_session_data",
         "server_side_storage_path": os.path.expanduser("~/Stalker_Storage"),

@@ -345,3 +345,39 @@ def test_json_round_trip_on_both_backends(session):
     data = {"mon": [[540, 1080]], "sat": [], "nested": {"a": 1.5, "b": None}}
     connection.execute(table.insert().values(id=1, value=data))
     assert connection.execute(select(table.c.value)).scalar() == data
+
+
+def _pragma(name):
+    return DBSession.connection().exec_driver_sql(f"PRAGMA {name}").scalar()
+
+
+def test_a_sqlite_file_keeps_a_write_ahead_log_and_syncs_normally(tmp_path):
+    db.setup({"sqlalchemy.url": f"sqlite:///{tmp_path / 'studio.db'}"})
+    try:
+        assert _pragma("journal_mode") == "wal"
+        assert _pragma("synchronous") == 1  # NORMAL
+    finally:
+        DBSession.remove()
+
+
+def test_sqlite_journal_settings_are_honoured(tmp_path):
+    # the autouse fixture restores stalker.defaults after each test
+    stalker.defaults["sqlite_journal_mode"] = "DELETE"
+    stalker.defaults["sqlite_synchronous"] = "full"
+    db.setup({"sqlalchemy.url": f"sqlite:///{tmp_path / 'studio.db'}"})
+    try:
+        assert _pragma("journal_mode") == "delete"
+        assert _pragma("synchronous") == 2  # FULL
+    finally:
+        DBSession.remove()
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("sqlite_journal_mode", "wal; DROP TABLE x"), ("sqlite_synchronous", "fast")],
+)
+def test_unknown_sqlite_journal_settings_are_refused(tmp_path, key, value):
+    stalker.defaults[key] = value
+    with pytest.raises(ValueError, match=f"stalker.defaults.{key} should be one of"):
+        db.setup({"sqlalchemy.url": f"sqlite:///{tmp_path / 'studio.db'}"})
+    DBSession.remove()

@@ -94,6 +94,30 @@ _STATUSED_CLASSES = (
 )
 
 
+_JOURNAL_MODES = ("delete", "truncate", "persist", "memory", "wal", "off")
+_SYNCHRONOUS_LEVELS = ("off", "normal", "full", "extra")
+
+
+def _journal_pragmas() -> list[str]:
+    """The journal and sync PRAGMAs the settings ask for (checked: they are SQL).
+
+    An in-memory database keeps its own "memory" journal whatever is asked.
+    """
+    chosen = []
+    for key, allowed, pragma in (
+        ("sqlite_journal_mode", _JOURNAL_MODES, "journal_mode"),
+        ("sqlite_synchronous", _SYNCHRONOUS_LEVELS, "synchronous"),
+    ):
+        value = str(stalker.defaults[key]).lower()
+        if value not in allowed:
+            raise ValueError(
+                f"stalker.defaults.{key} should be one of {', '.join(allowed)}, "
+                f"not {stalker.defaults[key]!r}"
+            )
+        chosen.append(f"PRAGMA {pragma}={value}")
+    return chosen
+
+
 def _configure_sqlite(engine: Engine) -> None:
     """Make SQLite enforce foreign keys and honour transactions like PostgreSQL.
 
@@ -104,11 +128,14 @@ def _configure_sqlite(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
 
+    pragmas = ["PRAGMA foreign_keys=ON", *_journal_pragmas()]
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
+        for pragma in pragmas:
+            cursor.execute(pragma)
         cursor.close()
 
     @event.listens_for(engine, "begin")
