@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import inspect
 from sqlalchemy.ext.associationproxy import AssociationProxyExtensionType
-from sqlalchemy.orm import DeclarativeBase, Query
+from sqlalchemy.orm import DeclarativeBase, MappedColumn, Query
 
 from stalker.db.session import DBSession
 from stalker.models.validation import check_collection
@@ -34,10 +34,45 @@ def _list_attributes(cls: type) -> frozenset[str]:
         return _list_attributes_of[cls]
 
 
+def _join_on_root_key(cls: type) -> None:
+    """Join a deep subclass's table straight to the root table's key.
+
+    SQLAlchemy serves a many-to-one from the identity map (no SELECT) only
+    when the relationship's column is known equal to the target's mapper key,
+    the root table's ``id``; it learns equalities from the inheritance joins
+    alone, one level at a time. ``Tasks.id = Entities.id`` would leave
+    ``task.status`` or ``version.task.parent`` emitting a query for an object
+    the session already holds, so every table below the second level joins
+    on ``SimpleEntities.id`` directly (the foreign keys stay as they are).
+    """
+    parent = next(
+        (base for base in cls.__mro__[1:] if "__mapper__" in vars(base)), None
+    )
+    if parent is None or "__tablename__" not in vars(cls):
+        return
+    root_table = parent.__mapper__.base_mapper.local_table
+    if parent.__mapper__.local_table is root_table:
+        return  # the default join already names the root key
+    for value in vars(cls).values():
+        column = value.column if isinstance(value, MappedColumn) else None
+        if column is not None and column.primary_key and column.foreign_keys:
+            (root_key,) = root_table.primary_key.columns
+            mapper_args = dict(vars(cls).get("__mapper_args__", {}))
+            mapper_args.setdefault("inherit_condition", column == root_key)
+            # the key is copied from the root row, as its foreign key would be
+            mapper_args.setdefault("inherit_foreign_keys", [column])
+            cls.__mapper_args__ = mapper_args  # type: ignore[attr-defined]
+            return
+
+
 class Base(DeclarativeBase):
     """Root of the object model; ``Class.query`` queries through ``DBSession``."""
 
     query: ClassVar[Query[Any]] = DBSession.query_property()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        _join_on_root_key(cls)
+        super().__init_subclass__(**kwargs)
 
     def __setattr__(self, name: str, value: Any) -> None:
         # SQLAlchemy answers ``tasks = None`` with its own wording; ours names
