@@ -5,7 +5,8 @@ dependent tasks each (layout -> animation -> lighting -> fx -> comp), assets
 with three (model -> rig -> look), one resource per leaf task, timings in
 hours and days.  Sizes: 1k and 10k tasks (``STALKER_BENCH_TASKS`` overrides,
 e.g. ``1000,10000``).  SQLite runs always; PostgreSQL too when
-``STALKER_BENCH_PG_URL`` names an empty database.
+``STALKER_BENCH_PG_URL`` names an empty database or ``STALKER_BENCH_PG=1``
+starts a private server (see ``common.postgresql_url``).
 
 Targets on SQLite at 10k (issue 5): create+commit <= 2 s, tasks of a user in
 a project <= 1 ms, task by id <= 80 us; PostgreSQL <= 2x those.
@@ -20,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import measure
+from common import measure, postgresql_url
 from sqlalchemy import event, select
 
 from stalker import Asset, Project, Sequence, Shot, Task, Type, User, db
@@ -186,8 +187,9 @@ def _scenario(backend: str, url: str | None, size: int, folder: Path) -> dict[st
 
 def run() -> dict[str, Any]:
     backends: list[tuple[str, str | None]] = [("sqlite", None)]
-    if os.environ.get("STALKER_BENCH_PG_URL"):
-        backends.append(("postgresql", os.environ["STALKER_BENCH_PG_URL"]))
+    pg_url = postgresql_url()
+    if pg_url:
+        backends.append(("postgresql", pg_url))
     results = []
     with tempfile.TemporaryDirectory() as folder:
         for backend, url in backends:

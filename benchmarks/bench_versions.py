@@ -4,7 +4,8 @@
 the tutorial's FilenameTemplate, committed one by one (batch size 1, what
 an artist's publish does) and 50 at a time.  ``latest_version`` is then
 looked up on the first version.  SQLite runs always; PostgreSQL too when
-``STALKER_BENCH_PG_URL`` names an empty database.  ``STALKER_BENCH_VERSIONS``
+``STALKER_BENCH_PG_URL`` names an empty database or ``STALKER_BENCH_PG=1``
+starts a private server (see ``common.postgresql_url``).  ``STALKER_BENCH_VERSIONS``
 overrides the count.
 
 Targets on SQLite (issue 6): one version created, rendered and committed
@@ -19,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import measure
+from common import measure, postgresql_url
 
 from stalker import (
     FilenameTemplate,
@@ -109,8 +110,9 @@ def _scenario(backend: str, url: str | None, folder: Path) -> dict[str, Any]:
 
 def run() -> dict[str, Any]:
     backends: list[tuple[str, str | None]] = [("sqlite", None)]
-    if os.environ.get("STALKER_BENCH_PG_URL"):
-        backends.append(("postgresql", os.environ["STALKER_BENCH_PG_URL"]))
+    pg_url = postgresql_url()
+    if pg_url:
+        backends.append(("postgresql", pg_url))
     with tempfile.TemporaryDirectory() as folder:
         results = [_scenario(backend, url, Path(folder)) for backend, url in backends]
     return {"scenario": "versions", "results": results}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import statistics
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -30,3 +33,25 @@ def measure(
         "first_s": round(timings[0], 6),
         "runs": repeat,
     }
+
+
+_private_server: Any = None
+
+
+def postgresql_url() -> str | None:
+    """The PostgreSQL database a scenario also runs on, or None (SQLite only).
+
+    ``STALKER_BENCH_PG_URL`` names an empty database; ``STALKER_BENCH_PG=1``
+    starts the tests' private server instead (once per process, stopped at
+    exit), so ``STALKER_BENCH_PG=1 make bench`` needs nothing set up.
+    """
+    global _private_server
+    url = os.environ.get("STALKER_BENCH_PG_URL")
+    if url or os.environ.get("STALKER_BENCH_PG", "") not in ("1", "yes", "true"):
+        return url or None
+    if _private_server is None:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from tests.support.pg_server import PostgresServer
+
+        _private_server = PostgresServer().start()
+    return str(_private_server.url)

@@ -53,9 +53,12 @@ from sqlalchemy.schema import Column
 
 from stalker.db.session import take_sqlite_write_lock
 
-#: Fewer new objects than this go through the normal unit of work (one object
-#: gains nothing from batching).  The environment variable is for tests.
-BULK_THRESHOLD = int(os.environ.get("STALKER_BULK_FLUSH_THRESHOLD", "2"))
+#: Fewer new objects than this go through the normal unit of work.  One is
+#: enough: even for a single new version the unit of work walks the
+#: dependency processors of every mapper under SimpleEntity (~60), which
+#: costs more than this path's id query (measured: benchmarks/
+#: bench_versions.py, batch size 1).  The environment variable is for tests.
+BULK_THRESHOLD = int(os.environ.get("STALKER_BULK_FLUSH_THRESHOLD", "1"))
 
 _HISTORY_FLAGS = PASSIVE_NO_INITIALIZE | INCLUDE_PENDING_MUTATIONS
 
