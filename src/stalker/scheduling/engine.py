@@ -30,7 +30,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from stalker.scheduling.data import ScheduleData
+from stalker.scheduling.data import DependencyRow, ScheduleData
 from stalker.scheduling.writeback import ComputedSchedule
 
 UTC = datetime.timezone.utc
@@ -152,6 +152,7 @@ class _Slots:
         self.minutes = calendar.resolution.total_seconds() / 60.0
         self.count = max(1, math.ceil((end - self.origin) / self.step))
         self.work = self._working_slots()
+        self.working_count = self.work.count(1)
 
     def _working_slots(self) -> bytearray:
         per_day = round(1440 / self.minutes)
@@ -236,6 +237,7 @@ class Engine:
         self.reason: dict[int, tuple[str, int | None]] = {}
         self.allocations: dict[int, dict[int, list[tuple[int, int]]]] = {}
         self.gaps: dict[tuple[int, int], int] = {}
+        self.scarcity: dict[int, float] = {}
 
     # -- resources ------------------------------------------------------------
 
@@ -307,10 +309,12 @@ class Engine:
             amount = calendar.calendar_minutes(row.schedule_timing, row.schedule_unit)
         else:
             amount = calendar.work_minutes(row.schedule_timing, row.schedule_unit)
+        # tj3 rounds working time to whole slots and truncates calendar time
+        slots = int(amount / minutes + EPSILON) if model == "duration" else None
         return _Leaf(
             task_id,
             model if model in ("length", "duration") else "effort",
-            amount / minutes,
+            float(slots if slots is not None else math.floor(amount / minutes + 0.5)),
             resources,
             list(self.data.alternatives.get(task_id, ())),
             row.allocation_strategy,
@@ -351,37 +355,151 @@ class Engine:
         return successors, pending
 
     def _criticalness(
-        self, successors: dict, pending: dict, leaves: dict[int, _Leaf | None]
+        self, leaves: dict[int, _Leaf | None], priority: dict[int, int]
     ) -> dict[int, float]:
-        """Longest chain of work from each leaf to the end of the graph."""
-        order = _topological(successors, dict(pending))
-        chain: dict[tuple[str, int], float] = {}
-        for node in reversed(order):
-            tail = max((chain[s] for s in successors.get(node, ())), default=0.0)
-            leaf = leaves.get(node[1]) if node[0] == "E" else None
-            chain[node] = tail + (self._work_share(leaf) if leaf else 0.0)
-        return {task_id: chain[("E", task_id)] for task_id in leaves}
+        """tj3's path criticalness of every leaf, quirks included.
 
-    def _work_share(self, leaf: _Leaf) -> float:
-        """A leaf's weight in path criticalness: its working slots."""
-        if leaf.model != "duration":
-            return leaf.amount
-        return (
-            leaf.amount
-            * len(self.slots.work[: 7 * self._per_day()].replace(b"\x00", b""))
-            / (7 * self._per_day())
-        )
+        A leaf's path criticalness is its own criticalness plus the heaviest
+        path of the tasks depending on it or on one of its containers; a
+        container's is its heaviest child's.  tj3 computes it depth-first
+        from the project in file order and caches it, and a cached task
+        reached again counts *without* its own criticalness, so the value
+        depends on that order: it is reproduced here, not idealised.
+        """
+        weight = self._task_criticalness(leaves, priority)
+        followers = self._followers()
+        cache: dict[int, float] = {}
+        for project_id in self.data.project_ids:
+            roots = [r for r in self.data.roots.get(project_id, ()) if r in self.scheduled]
+            stack: list[list] = [[None, iter(roots), 0.0]]
+            open_: set[int | None] = set()
+            while stack:
+                frame = stack[-1]
+                task_id = next(frame[1], None)
+                if task_id in open_:
+                    continue  # a cycle: run() reports it
+                if task_id is not None and task_id not in cache:
+                    open_.add(task_id)
+                    stack.append([task_id, iter(followers(task_id)), 0.0])
+                    continue
+                if task_id is not None:  # reached again: without its own weight
+                    own = weight.get(task_id, 0.0)
+                    frame[2] = max(frame[2], cache[task_id] - own)
+                    continue
+                stack.pop()
+                if frame[0] is None:
+                    continue
+                open_.discard(frame[0])
+                value = frame[2] + weight.get(frame[0], 0.0)
+                cache[frame[0]] = value
+                stack[-1][2] = max(stack[-1][2], value)
+        return {task_id: cache.get(task_id, 0.0) for task_id in leaves}
 
-    def _per_day(self) -> int:
-        return round(1440 / self.slots.minutes)
+    def _followers(self) -> Callable[[int], list[int]]:
+        """Where tj3's path of a task goes on: children, or dependent tasks.
+
+        A leaf continues through the tasks depending on its start, then
+        through those depending on its end or on a container's end; a task
+        inherits its container's dependencies, so they are dependents too.
+        """
+        on_start: dict[int, list[int]] = {}
+        on_end: dict[int, list[int]] = {}
+        inherited: dict[int, list[DependencyRow]] = {}
+        for task_id in self.ids:
+            row = self.data.tasks[task_id]
+            own = self.data.dependencies.get(task_id, [])
+            deps = [*inherited.get(row.parent_id, []), *own]  # type: ignore[arg-type]
+            if row.children:
+                inherited[task_id] = deps
+            for dep in deps:
+                if dep.depends_on_id in self.scheduled:
+                    target = on_end if dep.target == "onend" else on_start
+                    users = target.setdefault(dep.depends_on_id, [])
+                    if task_id not in users:
+                        users.append(task_id)
+        tasks = self.data.tasks
+
+        def followers(task_id: int) -> list[int]:
+            row = tasks[task_id]
+            if row.children:
+                return row.children
+            found = list(on_start.get(task_id, ()))
+            seen: set[int] = set()
+            ancestor: int | None = task_id
+            while ancestor is not None and ancestor in self.scheduled:
+                for follower in on_end.get(ancestor, ()):
+                    if follower not in seen:
+                        seen.add(follower)
+                        found.append(follower)
+                ancestor = tasks[ancestor].parent_id
+            return found
+
+        return followers
+
+    def _task_criticalness(
+        self, leaves: dict[int, _Leaf | None], priority: dict[int, int]
+    ) -> dict[int, float]:
+        """tj3's task criticalness: effort times its resources' scarcity.
+
+        A resource's scarcity is the effort allocated to it (each effort task
+        spreading its effort evenly over all its candidates, alternatives
+        included) divided by its free slots in the project; length and
+        duration tasks weigh nothing and a milestone weighs priority / 500.
+        """
+        candidates = {
+            task_id: list(dict.fromkeys((*leaf.resources, *leaf.alternatives)))
+            for task_id, leaf in leaves.items()
+            if leaf is not None and leaf.model == "effort"
+        }
+        allocated: dict[int, float] = {}
+        for task_id, users in candidates.items():
+            effort = leaves[task_id].amount  # type: ignore[union-attr]
+            share = float(int(effort) // len(users))  # tj3 divides integers
+            for user_id in users:
+                allocated[user_id] = allocated.get(user_id, 0.0) + share
+        free = self._free_slot_counts(allocated)
+        scarcity = {
+            user_id: effort / free[user_id] if free[user_id] else 1.0
+            for user_id, effort in allocated.items()
+        }
+        self.scarcity = scarcity
+        weight = {
+            task_id: priority[task_id] / 500.0
+            for task_id, leaf in leaves.items()
+            if leaf is None
+        }
+        for task_id, users in candidates.items():
+            mean = sum(scarcity[u] for u in users) / len(users)
+            weight[task_id] = leaves[task_id].amount * mean  # type: ignore[union-attr]
+        return weight
+
+    def _free_slot_counts(self, users: Iterable[int]) -> dict[int, int]:
+        """Working slots of each user in the horizon, without vacations and logs."""
+        logs: dict[int, list[tuple[datetime.datetime, datetime.datetime]]] = {}
+        for task_id, rows in self.data.bookings.items():
+            if task_id in self.scheduled and self.data.resources.get(task_id):
+                for log in rows:
+                    logs.setdefault(log.resource_id, []).append((log.start, log.end))
+        vacations = self.data.vacations
+        counts: dict[int, int] = {}
+        for user_id in users:
+            spans = (*vacations.get(None, ()), *vacations.get(user_id, ()))
+            if not spans and user_id not in logs:
+                counts[user_id] = self.slots.working_count
+                continue
+            free = bytearray(self.slots.work)
+            for start, end in (*spans, *logs.get(user_id, ())):
+                self._block(free, start, end)
+            counts[user_id] = free.count(1)
+        return counts
 
     # -- scheduling -----------------------------------------------------------
 
     def run(self) -> Plan:
         leaves = {i: self._leaf(i) for i in self.ids if not self.data.tasks[i].children}
         successors, pending = self._graph()
-        critical = self._criticalness(successors, pending, leaves)
         priority = self._priorities()
+        critical = self._criticalness(leaves, priority)
         sequence = {task_id: n for n, task_id in enumerate(self.ids)}
         done = self._prefill_bookings()
         earliest: dict[int, int] = {}
