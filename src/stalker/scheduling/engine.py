@@ -203,6 +203,7 @@ class _Leaf:
     resources: list[int]
     alternatives: list[int]
     strategy: str
+    persistent: bool = True
 
 
 class Engine:
@@ -231,7 +232,7 @@ class Engine:
         self.scheduled = set(self.ids)
         self.efficiency = dict(data.users)
         self.free: dict[int, bytearray] = {}
-        self.load: dict[int, int] = {}
+        self.load: dict[int, float] = {}  # booked effort, as tj3 counts it
         self.start: dict[int, int] = {}
         self.end: dict[int, int] = {}
         self.reason: dict[int, tuple[str, int | None]] = {}
@@ -252,7 +253,7 @@ class Engine:
             for start, end in (*vacations.get(None, ()), *vacations.get(user_id, ())):
                 self._block(free, start, end)
             self.free[user_id] = free
-            self.load[user_id] = 0
+            self.load[user_id] = 0.0
         return free
 
     def _block(
@@ -268,7 +269,7 @@ class Engine:
         if last <= first:
             return
         self.free[user_id][first:last] = bytes(last - first)
-        self.load[user_id] += last - first
+        self.load[user_id] += (last - first) * self.efficiency.get(user_id, 1.0)
         runs = self.allocations.setdefault(task_id, {}).setdefault(user_id, [])
         if runs and runs[-1][1] == first:
             runs[-1] = (runs[-1][0], last)
@@ -289,7 +290,9 @@ class Engine:
                     continue
                 runs = self.allocations.setdefault(task_id, {})
                 runs.setdefault(log.resource_id, []).append((first, last))
-                self.load[log.resource_id] += last - first
+                self.load[log.resource_id] += (last - first) * self.efficiency.get(
+                    log.resource_id, 1.0
+                )
                 effort, start = done.get(task_id, (0.0, first))
                 effort += (last - first) * self.efficiency.get(log.resource_id, 1.0)
                 done[task_id] = (effort, min(start, first))
@@ -318,6 +321,7 @@ class Engine:
             resources,
             list(self.data.alternatives.get(task_id, ())),
             row.allocation_strategy,
+            row.persistent_allocation,
         )
 
     def _priorities(self) -> dict[int, int]:
@@ -656,20 +660,34 @@ class Engine:
             user_id: n
             for n, user_id in enumerate((*leaf.resources, *leaf.alternatives))
         }
+        order_of = self._strategy_key(leaf)
 
         def rank(user_id: int) -> tuple:
             free_at = self.free[user_id].find(1, first)
             free_at = self.slots.count if free_at < 0 else free_at
-            load = self.load[user_id]
-            if leaf.strategy == "maxloaded":
-                load = -load
-            elif leaf.strategy == "order":
-                load = 0
-            elif leaf.strategy == "random":
-                load = hash((leaf.task_id, user_id)) & 0xFFFF
-            return (free_at, load, order[user_id])
+            return (free_at, *order_of(user_id), order[user_id])
 
         return rank
+
+    def _strategy_key(self, leaf: _Leaf) -> Callable[[int], tuple]:
+        """How tj3 sorts a task's candidates among those free in a slot.
+
+        ``order`` keeps the written order; ``minallocated`` takes the least
+        scarce resource (when persistent, the least booked one first);
+        ``minloaded``/``maxloaded`` the least/most booked one.
+        """
+        load, scarcity = self.load, self.scarcity
+        if leaf.strategy == "minallocated" and leaf.persistent:
+            return lambda user_id: (load[user_id], scarcity.get(user_id, 0.0))
+        if leaf.strategy == "minallocated":
+            return lambda user_id: (scarcity.get(user_id, 0.0),)
+        if leaf.strategy == "minloaded":
+            return lambda user_id: (load[user_id],)
+        if leaf.strategy == "maxloaded":
+            return lambda user_id: (-load[user_id],)
+        if leaf.strategy == "random":
+            return lambda user_id: (hash((leaf.task_id, user_id)) & 0xFFFF,)
+        return lambda user_id: ()
 
     def _book_free(self, task_id: int, user_id: int, first: int, last: int) -> None:
         """Book every free slot of a resource in ``[first, last)``."""
