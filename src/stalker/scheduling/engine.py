@@ -177,6 +177,20 @@ class _Slots:
     def clamp(self, index: int) -> int:
         return min(max(index, 0), self.count)
 
+    def before_working(self, last: int, count: int) -> int:
+        """The start of the ``count``-th working slot back from ``last``."""
+        position = last
+        while count > 0:
+            stop = self.work.rfind(1, 0, position)
+            if stop < 0:
+                return -1
+            start = self.work.rfind(0, 0, stop) + 1
+            if stop + 1 - start >= count:
+                return stop + 1 - count
+            count -= stop + 1 - start
+            position = start
+        return position
+
     def after_working(self, first: int, count: int) -> int:
         """The end of the ``count``-th working slot from ``first`` (0: ``first``)."""
         position = first
@@ -273,6 +287,8 @@ class Engine:
         runs = self.allocations.setdefault(task_id, {}).setdefault(user_id, [])
         if runs and runs[-1][1] == first:
             runs[-1] = (runs[-1][0], last)
+        elif runs and runs[-1][0] == last:  # booked backwards
+            runs[-1] = (first, runs[-1][1])
         else:
             runs.append((first, last))
 
@@ -601,10 +617,19 @@ class Engine:
         for user_id in (*leaf.resources, *leaf.alternatives):
             self._resource(user_id)
         now = self.slots.clamp(self.slots.index(self.slots.calendar.now, up=True))
+        pinned_start, pinned_end = self.constraints.get(task_id, (None, None))
+        if pinned_end is not None and pinned_start is None:
+            self._schedule_backward(task_id, leaf, pinned_end)
+            return
         if leaf.model == "effort":
             already, booked_from = done.get(task_id, (0.0, None))
-            chosen = self._choose(leaf, max(first, now))
-            start, end = self._work(task_id, chosen, first, leaf.amount - already)
+            if leaf.alternatives and not leaf.persistent:
+                start, end = self._work_switching(
+                    task_id, leaf, first, max(first, now), leaf.amount - already
+                )
+            else:
+                chosen = self._choose(leaf, max(first, now))
+                start, end = self._work(task_id, chosen, first, leaf.amount - already)
             if booked_from is not None:
                 start = booked_from
                 self.reason[task_id] = ("booking", None)
@@ -623,9 +648,56 @@ class Engine:
                     f"task {task_id} does not fit into the project horizon"
                 )
             start = first
-            for user_id in self._choose(leaf, counting):
-                self._book_free(task_id, user_id, counting, end)
+            if leaf.alternatives and not leaf.persistent:
+                self._book_switching(task_id, leaf, counting, end)
+            else:
+                for user_id in self._choose(leaf, counting):
+                    self._book_free(task_id, user_id, counting, end)
         self.start[task_id], self.end[task_id] = start, end
+
+    def _schedule_backward(
+        self, task_id: int, leaf: _Leaf, pinned_end: datetime.datetime
+    ) -> None:
+        """An end without a start: tj3 schedules the task back from its end.
+
+        Effort is booked from the last free slot before the end backwards
+        and the task ends at its last booked slot; a length or duration
+        keeps the given end and counts its start back.
+        """
+        last = self.slots.clamp(self.slots.index(pinned_end))
+        if leaf.model == "effort":
+            start, end = self._work_backward(task_id, leaf.resources, last, leaf.amount)
+        else:
+            count = int(leaf.amount)
+            if leaf.model == "length":
+                start = self.slots.before_working(last, count)
+            else:
+                start = last - count
+            if start < 0:
+                raise SchedulingError(f"task {task_id} does not fit before its end")
+            end = last
+            for user_id in leaf.resources:
+                self._book_free(task_id, user_id, start, end)
+        self.start[task_id], self.end[task_id] = start, end
+        self.reason[task_id] = ("constraint", None)
+
+    def _work_backward(
+        self, task_id: int, resources: list[int], last: int, amount: float
+    ) -> tuple[int, int]:
+        """Book ``amount`` of effort backwards from ``last``; (start, end)."""
+        slot, end = last, -1
+        while amount > EPSILON:
+            slot = max(self.free[u].rfind(1, 0, slot) for u in resources)
+            if slot < 0:
+                raise SchedulingError(f"task {task_id} does not fit before its end")
+            for user_id in resources:
+                if amount <= EPSILON:
+                    break
+                if self.free[user_id][slot]:
+                    self._book(task_id, user_id, slot, slot + 1)
+                    amount -= self.efficiency.get(user_id, 1.0)
+            end = max(end, slot + 1)
+        return slot, end
 
     def _booked_end(self, task_id: int) -> int:
         return max(
@@ -688,6 +760,72 @@ class Engine:
         if leaf.strategy == "random":
             return lambda user_id: (hash((leaf.task_id, user_id)) & 0xFFFF,)
         return lambda user_id: ()
+
+    def _allocations(self, leaf: _Leaf) -> list[list[int]]:
+        """Each primary with the alternatives: tj3 writes one allocation each."""
+        return [
+            list(dict.fromkeys((primary, *leaf.alternatives)))
+            for primary in leaf.resources
+        ]
+
+    def _switch(
+        self,
+        task_id: int,
+        leaf: _Leaf,
+        groups: list[list[int]],
+        slot: int,
+        left: float = math.inf,
+    ) -> float:
+        """Book one slot the way tj3 does without persistence; the effort done.
+
+        Every allocation takes, in this slot, the first free candidate in
+        its strategy's order (re-sorted each slot, as loads change), until
+        ``left`` effort is reached.
+        """
+        key = self._strategy_key(leaf)
+        done = 0.0
+        for group in groups:
+            if done >= left - EPSILON:
+                break
+            for user_id in sorted(group, key=key):
+                if self.free[user_id][slot]:
+                    self._book(task_id, user_id, slot, slot + 1)
+                    done += self.efficiency.get(user_id, 1.0)
+                    break
+        return done
+
+    def _next_free(self, users: list[int], slot: int) -> int:
+        found = [f for f in (self.free[u].find(1, slot) for u in users) if f >= 0]
+        return min(found, default=_NEVER)
+
+    def _work_switching(
+        self, task_id: int, leaf: _Leaf, first: int, position: int, amount: float
+    ) -> tuple[int, int]:
+        """Effort of a non-persistent allocation, slot by slot; (start, end)."""
+        groups = self._allocations(leaf)
+        users = list(dict.fromkeys((*leaf.resources, *leaf.alternatives)))
+        start, slot = -1, position
+        while amount > EPSILON:
+            slot = self._next_free(users, slot)
+            if slot >= self.slots.count:
+                raise SchedulingError(
+                    f"task {task_id} does not fit into the project horizon"
+                )
+            booked = self._switch(task_id, leaf, groups, slot, amount)
+            if booked and start < 0:
+                start = slot
+            amount -= booked
+            slot += 1
+        return (start, slot) if start >= 0 else (first, first)
+
+    def _book_switching(self, task_id: int, leaf: _Leaf, first: int, last: int) -> None:
+        """A length or duration with a non-persistent allocation: every slot."""
+        groups = self._allocations(leaf)
+        users = list(dict.fromkeys((*leaf.resources, *leaf.alternatives)))
+        slot = self._next_free(users, first)
+        while slot < last:
+            self._switch(task_id, leaf, groups, slot)
+            slot = self._next_free(users, slot + 1)
 
     def _book_free(self, task_id: int, user_id: int, first: int, last: int) -> None:
         """Book every free slot of a resource in ``[first, last)``."""
