@@ -253,6 +253,9 @@ class Engine:
         self.allocations: dict[int, dict[int, list[tuple[int, int]]]] = {}
         self.gaps: dict[tuple[int, int], int] = {}
         self.scarcity: dict[int, float] = {}
+        self.early: dict[tuple[str, int], list] = {}
+        self.soft: dict[tuple[str, int], list[int]] = {}
+        self.released: set[tuple[str, int]] = set()
 
     # -- resources ------------------------------------------------------------
 
@@ -354,7 +357,11 @@ class Engine:
 
         A child's entry waits for its parent's entry, a container's exit for
         its children's exits, a leaf's exit for its own entry, and a
-        dependent task's entry for the exit of the task it depends on.
+        dependent task's entry for the exit of the task it depends on, or,
+        onstart of a leaf whose start is known before it is scheduled (no
+        effort: tj3 propagates that start at once), for its entry; those
+        edges go to ``self.early``.  Onstart of an effort leaf is also noted
+        in ``self.soft``: see :meth:`_release`.
         """
         successors: dict[tuple[str, int], list] = {}
         pending: dict[tuple[str, int], int] = {}
@@ -370,9 +377,24 @@ class Engine:
             if not row.children:
                 _edge(successors, pending, entry, exit_)
             for dep in self.data.dependencies.get(task_id, ()):
-                if dep.depends_on_id in self.scheduled:
-                    _edge(successors, pending, ("X", dep.depends_on_id), entry)
+                if dep.depends_on_id not in self.scheduled:
+                    continue
+                if dep.target == "onstart" and self._start_known(dep.depends_on_id):
+                    _edge(self.early, pending, ("E", dep.depends_on_id), entry)
+                    continue
+                _edge(successors, pending, ("X", dep.depends_on_id), entry)
+                depended = self.data.tasks[dep.depends_on_id]
+                if dep.target == "onstart" and not depended.children:
+                    self.soft.setdefault(entry, []).append(dep.depends_on_id)
         return successors, pending
+
+    def _start_known(self, task_id: int) -> bool:
+        """Whether a leaf's start is its earliest start (it books no effort)."""
+        row = self.data.tasks[task_id]
+        if row.children:
+            return False
+        leaf = self._leaf(task_id)
+        return leaf is None or leaf.model != "effort"
 
     def _criticalness(
         self, leaves: dict[int, _Leaf | None], priority: dict[int, int]
@@ -390,7 +412,8 @@ class Engine:
         followers = self._followers()
         cache: dict[int, float] = {}
         for project_id in self.data.project_ids:
-            roots = [r for r in self.data.roots.get(project_id, ()) if r in self.scheduled]
+            roots = self.data.roots.get(project_id, ())
+            roots = [r for r in roots if r in self.scheduled]
             stack: list[list] = [[None, iter(roots), 0.0]]
             open_: set[int | None] = set()
             while stack:
@@ -532,16 +555,21 @@ class Engine:
                 kind, task_id = node
                 if kind == "E":
                     earliest[task_id] = self._entry(task_id, earliest)
-                    if not self.data.tasks[task_id].children:
+                    if task_id in leaves:
+                        self.start[task_id] = earliest[task_id]
+                        for successor in self.early.get(node, ()):
+                            self._release(successor, pending, stack, earliest)
+                    if leaves.get(task_id, True) is None:  # a milestone: at once
+                        self.end[task_id] = earliest[task_id]
+                        scheduled += 1
+                    elif task_id in leaves:
                         key = (-priority[task_id], -critical[task_id])
                         heapq.heappush(ready, (*key, sequence[task_id], task_id))
                         continue
                 else:
                     self._exit(task_id, earliest)
                 for successor in successors.get(node, ()):
-                    pending[successor] -= 1
-                    if pending[successor] == 0:
-                        stack.append(successor)
+                    self._release(successor, pending, stack, earliest)
             if ready:
                 task_id = heapq.heappop(ready)[3]
                 self._schedule_leaf(task_id, leaves[task_id], earliest, done)
@@ -555,6 +583,32 @@ class Engine:
             self.progress(scheduled, len(leaves))
         return self._plan()
 
+    def _release(
+        self, node: tuple[str, int], pending: dict, stack: list, earliest: dict
+    ) -> None:
+        """Count one input of ``node`` in; put it on ``stack`` once it is due.
+
+        tj3 computes a task's start when the last of its dependencies
+        propagates a date.  An effort leaf's start is set (to its earliest
+        start) silently once its own dependencies are met, and propagated
+        only when it books its first slot; so a task depending on its start
+        is due either then, or earlier, with that earliest start, when
+        another dependency of the task is the last one met.
+        """
+        pending[node] -= 1
+        if node in self.released:
+            return
+        if pending[node] == 0:
+            self.released.add(node)
+            stack.append(node)
+            return
+        soft = self.soft.get(node)
+        if soft:
+            waiting = [p for p in soft if p not in self.end]
+            if len(waiting) == pending[node] and all(p in earliest for p in waiting):
+                self.released.add(node)
+                stack.append(node)
+
     def _entry(self, task_id: int, earliest: dict[int, int]) -> int:
         """The earliest start of a task from its parent, dependencies, constraint."""
         row = self.data.tasks[task_id]
@@ -563,12 +617,11 @@ class Engine:
             best = earliest[row.parent_id]
             reason = self.reason.get(row.parent_id, reason)
         for dep in self.data.dependencies.get(task_id, ()):
-            if dep.depends_on_id not in self.end:
+            base = self.end if dep.target == "onend" else self.start
+            if dep.depends_on_id not in base:
                 continue
             moment = self._after_dependency(dep)
-            self.gaps[(task_id, dep.depends_on_id)] = (
-                moment - self.end[dep.depends_on_id]
-            )
+            self.gaps[(task_id, dep.depends_on_id)] = moment - base[dep.depends_on_id]
             if moment > best:
                 best, reason = moment, ("dependency", dep.depends_on_id)
         pinned = self.constraints.get(task_id, (None, None))[0]
@@ -962,21 +1015,6 @@ _NEVER = 1 << 62
 def _edge(successors: dict, pending: dict, source: tuple, target: tuple) -> None:
     successors.setdefault(source, []).append(target)
     pending[target] += 1
-
-
-def _topological(successors: dict, pending: dict) -> list[tuple[str, int]]:
-    stack = [node for node, count in pending.items() if count == 0]
-    order = []
-    while stack:
-        node = stack.pop()
-        order.append(node)
-        for successor in successors.get(node, ()):
-            pending[successor] -= 1
-            if pending[successor] == 0:
-                stack.append(successor)
-    if len(order) != len(pending):
-        raise SchedulingError("the task dependencies form a cycle")
-    return order
 
 
 def _preorder(data: ScheduleData) -> Iterable[int]:
