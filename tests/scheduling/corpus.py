@@ -8,9 +8,11 @@ persistent or not; user and studio vacations; time logs before ``now``;
 start and end constraints; milestones.  ``random`` selection is left out:
 tj3 draws it from Ruby's random numbers, so no other engine can match it.
 
-An onstart dependency never points at an effort leaf without dependencies:
-tj3 hands such a leaf's dependents the start it inherits from the project,
-not the first slot it books, and then reports the dependency as broken.
+An onstart dependency points at a length, duration or milestone leaf,
+never at an effort leaf: tj3 hands an effort leaf's dependents the earliest
+start it knows when their other dependencies are met (the project start,
+or the end of its own dependencies), not the first slot it books, and then
+fails with "This condition could not be met" when the two differ.
 
 Constraints follow what tj3 accepts and means by them: a start (an earliest
 start) only on a leaf without dependencies or onstart dependents, an end
@@ -79,7 +81,7 @@ class _Builder:
         self.constraints: Constraints = {}
         self.leaves: list[int] = []
         self.groups: list[int] = []
-        self.pinned: set[int] = set()  # no onstart dependents for these
+        self.pinned: set[int] = set()  # effort leaves: no onstart dependents
         self.deadlines: set[int] = set()  # end-constrained: no dependents
         self.todo = ["start", "end", "log"]  # every case gets one of each
         self.alternations = itertools.cycle(
@@ -154,8 +156,8 @@ class _Builder:
             free = False
         if free:
             self._constrain_or_log(leaf, model)
-            if model == "effort":
-                self.pinned.add(leaf)
+        if model == "effort":
+            self.pinned.add(leaf)
         self.leaves.append(leaf)
 
     def _dependency(
