@@ -316,9 +316,14 @@ def case_tjp(case: Case, report: str = "plan", resources: bool = False) -> str:
     return text
 
 
-def tj3_project_end(case: Case, folder: Path) -> datetime.datetime:
-    """Run tj3 on the case (same text as the TaskJuggler backend writes)."""
+def tj3_dates(
+    case: Case, folder: Path
+) -> dict[int, tuple[datetime.datetime, datetime.datetime]]:
+    """Run tj3 on the case (same text as the TaskJuggler backend writes).
+
+    Returns every task's and the project's start and end, by id.
+    """
     (folder / "plan.tjp").write_text(case_tjp(case), encoding="utf-8")
     run_tj3("tj3", str(folder / "plan.tjp"), str(folder), timeout=600)
     rows = parse_csv(str(folder / "plan.csv"), compute_resources=False)
-    return next(row.end for row in rows if row.entity_id == PROJECT)
+    return {row.entity_id: (row.start, row.end) for row in rows}

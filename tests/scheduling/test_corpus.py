@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from stalker.scheduling.checker import check_plan
 from stalker.scheduling.engine import schedule
 
-from .corpus import FEATURES, PROJECT, features_of, random_case, tj3_project_end
+from .corpus import FEATURES, PROJECT, features_of, random_case, tj3_dates
 
 # (seed, tasks, resources, timing resolution in minutes)
 SIZES = [
@@ -39,16 +43,35 @@ def test_every_case_uses_every_feature(seed, tasks, resources, minutes):
     assert features_of(random_case(seed, tasks, resources, minutes)) == FEATURES
 
 
+@functools.cache
+def _tj3(seed, tasks, resources, minutes):
+    """tj3's dates of a case, computed once for both tj3 tests."""
+    case = random_case(seed, tasks, resources, minutes)
+    with tempfile.TemporaryDirectory() as folder:
+        return tj3_dates(case, Path(folder))
+
+
 @pytest.mark.tj3
 @pytest.mark.parametrize(("seed", "tasks", "resources", "minutes"), SIZES)
-def test_native_project_end_within_5_percent_of_tj3(
-    seed, tasks, resources, minutes, tmp_path
-):
+def test_native_project_end_within_5_percent_of_tj3(seed, tasks, resources, minutes):
     case = random_case(seed, tasks, resources, minutes)
-    native_end = schedule(case.data, case.calendar, case.constraints).projects[PROJECT][
-        1
-    ]
-    tj3_end = tj3_project_end(case, tmp_path)
+    plan = schedule(case.data, case.calendar, case.constraints)
+    tj3_end = _tj3(seed, tasks, resources, minutes)[PROJECT][1]
     start = case.calendar.now
-    ratio = (native_end - start) / (tj3_end - start)
+    ratio = (plan.projects[PROJECT][1] - start) / (tj3_end - start)
     assert abs(ratio - 1) <= 0.05, f"native/tj3 span ratio {ratio:.3f}"
+
+
+@pytest.mark.tj3
+@pytest.mark.parametrize(("seed", "tasks", "resources", "minutes"), SIZES)
+def test_native_task_dates_equal_tj3s(seed, tasks, resources, minutes):
+    """Stronger than the 5 %: the engine reproduces tj3's plan task by task."""
+    case = random_case(seed, tasks, resources, minutes)
+    plan = schedule(case.data, case.calendar, case.constraints)
+    tj3 = _tj3(seed, tasks, resources, minutes)
+    differing = [
+        task_id
+        for task_id, task in plan.tasks.items()
+        if (task.start, task.end) != tj3[task_id]
+    ]
+    assert differing == []

@@ -254,8 +254,6 @@ class Engine:
         self.gaps: dict[tuple[int, int], int] = {}
         self.scarcity: dict[int, float] = {}
         self.early: dict[tuple[str, int], list] = {}
-        self.soft: dict[tuple[str, int], list[int]] = {}
-        self.released: set[tuple[str, int]] = set()
 
     # -- resources ------------------------------------------------------------
 
@@ -360,8 +358,9 @@ class Engine:
         dependent task's entry for the exit of the task it depends on, or,
         onstart of a leaf whose start is known before it is scheduled (no
         effort: tj3 propagates that start at once), for its entry; those
-        edges go to ``self.early``.  Onstart of an effort leaf is also noted
-        in ``self.soft``: see :meth:`_release`.
+        edges go to ``self.early``.  Onstart of an effort leaf waits for the
+        slot it books first; tj3 may take its earliest start instead, and
+        then fails when the two differ: the native plan keeps the rule.
         """
         successors: dict[tuple[str, int], list] = {}
         pending: dict[tuple[str, int], int] = {}
@@ -383,9 +382,6 @@ class Engine:
                     _edge(self.early, pending, ("E", dep.depends_on_id), entry)
                     continue
                 _edge(successors, pending, ("X", dep.depends_on_id), entry)
-                depended = self.data.tasks[dep.depends_on_id]
-                if dep.target == "onstart" and not depended.children:
-                    self.soft.setdefault(entry, []).append(dep.depends_on_id)
         return successors, pending
 
     def _start_known(self, task_id: int) -> bool:
@@ -558,18 +554,18 @@ class Engine:
                     if task_id in leaves:
                         self.start[task_id] = earliest[task_id]
                         for successor in self.early.get(node, ()):
-                            self._release(successor, pending, stack, earliest)
-                    if leaves.get(task_id, True) is None:  # a milestone: at once
-                        self.end[task_id] = earliest[task_id]
+                            self._release(successor, pending, stack)
+                        if not self._settled(leaves[task_id], done.get(task_id)):
+                            key = (-priority[task_id], -critical[task_id])
+                            heapq.heappush(ready, (*key, sequence[task_id], task_id))
+                            continue
+                        # tj3 settles these before it picks any other task
+                        self._schedule_leaf(task_id, leaves[task_id], earliest, done)
                         scheduled += 1
-                    elif task_id in leaves:
-                        key = (-priority[task_id], -critical[task_id])
-                        heapq.heappush(ready, (*key, sequence[task_id], task_id))
-                        continue
                 else:
                     self._exit(task_id, earliest)
                 for successor in successors.get(node, ()):
-                    self._release(successor, pending, stack, earliest)
+                    self._release(successor, pending, stack)
             if ready:
                 task_id = heapq.heappop(ready)[3]
                 self._schedule_leaf(task_id, leaves[task_id], earliest, done)
@@ -583,31 +579,19 @@ class Engine:
             self.progress(scheduled, len(leaves))
         return self._plan()
 
-    def _release(
-        self, node: tuple[str, int], pending: dict, stack: list, earliest: dict
-    ) -> None:
-        """Count one input of ``node`` in; put it on ``stack`` once it is due.
+    @staticmethod
+    def _settled(leaf: _Leaf | None, done: tuple[float, int] | None) -> bool:
+        """A milestone, or effort its time logs cover: known before scheduling."""
+        if leaf is None:
+            return True
+        return leaf.model == "effort" and done is not None and done[0] >= leaf.amount
 
-        tj3 computes a task's start when the last of its dependencies
-        propagates a date.  An effort leaf's start is set (to its earliest
-        start) silently once its own dependencies are met, and propagated
-        only when it books its first slot; so a task depending on its start
-        is due either then, or earlier, with that earliest start, when
-        another dependency of the task is the last one met.
-        """
+    @staticmethod
+    def _release(node: tuple[str, int], pending: dict, stack: list) -> None:
+        """Count one input of ``node`` in; put it on ``stack`` once all are."""
         pending[node] -= 1
-        if node in self.released:
-            return
         if pending[node] == 0:
-            self.released.add(node)
             stack.append(node)
-            return
-        soft = self.soft.get(node)
-        if soft:
-            waiting = [p for p in soft if p not in self.end]
-            if len(waiting) == pending[node] and all(p in earliest for p in waiting):
-                self.released.add(node)
-                stack.append(node)
 
     def _entry(self, task_id: int, earliest: dict[int, int]) -> int:
         """The earliest start of a task from its parent, dependencies, constraint."""
