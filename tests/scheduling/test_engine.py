@@ -14,7 +14,7 @@ import pytest
 from stalker.scheduling.engine import SchedulingError, schedule
 from stalker.scheduling.writeback import ComputedSchedule
 
-from .helpers import PROJECT, World, at, calendar
+from .helpers import PROJECT, WEEKDAY, World, at, calendar
 
 
 def _dates(plan, task_id):
@@ -284,3 +284,15 @@ def test_an_end_constraint_schedules_the_task_back_from_its_end():
     # a length keeps the given end and counts its working hours back
     assert _dates(plan, 12) == (at("2014-05-30-09:00"), june)
     assert plan.tasks[12].reason == "constraint"
+
+
+def test_a_week_of_effort_is_the_weekly_working_time():
+    # Monday to Thursday only: a week is 36 working hours (tj3), not 45
+    world = World()
+    world.task(1, 1, "w", resources=(1,))
+    world.task(2, 1, "w", "length", resources=(3,))
+    four_days = calendar()
+    four_days.working_hours = [WEEKDAY] * 4 + [[], [], []]
+    plan = schedule(world.data, four_days)
+    assert _dates(plan, 1) == (at("2014-04-02-16:00"), at("2014-04-09-16:00"))
+    assert _dates(plan, 2) == (at("2014-04-02-00:00"), at("2014-04-09-16:00"))

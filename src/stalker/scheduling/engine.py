@@ -68,13 +68,17 @@ class Calendar:
     yearly_working_days: float = TJ_YEARLY_WORKING_DAYS
 
     def work_minutes(self, timing: float, unit: str) -> float:
-        """Working-time minutes of an effort, length or gaplength."""
+        """Working-time minutes of an effort, length or gaplength.
+
+        As in tj3, a week is the weekly working time of ``working_hours``, a
+        month and a year come from ``yearly_working_days``.
+        """
         day = self.daily_working_hours * 60.0
         scale = {
             "min": 1.0,
             "h": 60.0,
             "d": day,
-            "w": day * self.yearly_working_days / 52.1428,
+            "w": float(sum(b - a for ranges in self.working_hours for a, b in ranges)),
             "m": day * self.yearly_working_days / 12.0,
             "y": day * self.yearly_working_days,
         }
