@@ -438,7 +438,7 @@ class Engine:
                 stack[-1][2] = max(stack[-1][2], value)
         return {task_id: cache.get(task_id, 0.0) for task_id in leaves}
 
-    def _followers(self) -> Callable[[int], list[int]]:
+    def _followers(self) -> Callable[[int], Sequence[int]]:
         """Where tj3's path of a task goes on: children, or dependent tasks.
 
         A leaf continues through the tasks depending on its start, then
@@ -462,20 +462,17 @@ class Engine:
                         users.append(task_id)
         tasks = self.data.tasks
 
-        def followers(task_id: int) -> list[int]:
+        def followers(task_id: int) -> Sequence[int]:
             row = tasks[task_id]
             if row.children:
                 return row.children
-            found = list(on_start.get(task_id, ()))
-            seen: set[int] = set()
-            ancestor: int | None = task_id
-            while ancestor is not None and ancestor in self.scheduled:
-                for follower in on_end.get(ancestor, ()):
-                    if follower not in seen:
-                        seen.add(follower)
-                        found.append(follower)
+            lists = [on_start.get(task_id, ()), on_end.get(task_id, ())]
+            ancestor = row.parent_id
+            while ancestor is not None:
+                lists.append(on_end.get(ancestor, ()))
                 ancestor = tasks[ancestor].parent_id
-            return found
+            # tj3 drops repeated followers; a repeat could not raise the maximum
+            return [follower for found in lists for follower in found]
 
         return followers
 
@@ -558,7 +555,9 @@ class Engine:
                     if task_id in leaves:
                         self.start[task_id] = earliest[task_id]
                         for successor in self.early.get(node, ()):
-                            self._release(successor, pending, stack)
+                            pending[successor] -= 1
+                            if pending[successor] == 0:
+                                stack.append(successor)
                         if not self._settled(leaves[task_id], done.get(task_id)):
                             key = (-priority[task_id], -critical[task_id])
                             heapq.heappush(ready, (*key, sequence[task_id], task_id))
@@ -569,7 +568,9 @@ class Engine:
                 else:
                     self._exit(task_id, earliest)
                 for successor in successors.get(node, ()):
-                    self._release(successor, pending, stack)
+                    pending[successor] -= 1
+                    if pending[successor] == 0:
+                        stack.append(successor)
             if ready:
                 task_id = heapq.heappop(ready)[3]
                 self._schedule_leaf(task_id, leaves[task_id], earliest, done)
@@ -589,13 +590,6 @@ class Engine:
         if leaf is None:
             return True
         return leaf.model == "effort" and done is not None and done[0] >= leaf.amount
-
-    @staticmethod
-    def _release(node: tuple[str, int], pending: dict, stack: list) -> None:
-        """Count one input of ``node`` in; put it on ``stack`` once all are."""
-        pending[node] -= 1
-        if pending[node] == 0:
-            stack.append(node)
 
     def _entry(self, task_id: int, earliest: dict[int, int]) -> int:
         """The earliest start of a task from its parent, dependencies, constraint."""
