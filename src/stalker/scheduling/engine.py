@@ -5,21 +5,36 @@ resource has a ``bytearray`` of free slots (working hours minus vacations,
 slots before ``now`` and booked slots), so looking for work is a C-speed
 ``bytearray.find`` over runs of free slots, never a Python loop per slot.
 
-The rules follow what tj3 3.7.1 does with Stalker's ``.tjp`` file:
+The rules follow what tj3 3.7.1 does with Stalker's ``.tjp`` file (read in
+its source and checked on hand cases, see tests/scheduling/test_engine.py):
 
 * leaves are scheduled one at a time, as soon as every dependency is known,
   the ready leaf with the highest (inherited) priority first, then the one
-  with the longest chain of remaining work (path criticalness), then file
-  order;
+  with the highest path criticalness, then file order.  A leaf's
+  criticalness is its effort (in slots) times the mean scarcity of its
+  candidate resources (effort allocated to a resource over its free slots
+  in the project); length and duration leaves weigh nothing, milestones
+  priority / 500; the path criticalness adds the heaviest path through the
+  dependent tasks, computed with tj3's caching order;
 * ``effort`` is worked slot by slot by every allocated resource that is
   free, each adding its efficiency; the start is the first booked slot, the
   last slot takes only the resources still needed;
+* an alternative is chosen, per primary resource, at the first slot where a
+  candidate is free, in the strategy's order (``minallocated``: least booked
+  then least scarce when persistent, least scarce otherwise; ``minloaded``,
+  ``maxloaded``: booked effort; ``order``); a persistent choice is kept,
+  otherwise every slot chooses again;
 * ``length`` counts working slots of the studio calendar and ``duration``
   calendar slots; both book their resources where free but never wait;
+  working time is rounded to whole slots, calendar time truncated;
+* an end constraint without a start schedules the leaf back from the end;
 * resources are never booked before ``now``; time logs are bookings that
-  count as done effort;
+  count as done effort, and a leaf they complete is settled first;
 * a leaf without resources is a milestone at its earliest start; a container
-  spans its children; dependencies of a container hold for its children.
+  spans its children; dependencies of a container hold for its children;
+  onstart of a leaf without effort is due at its (known) start, onstart of
+  an effort leaf at its first booked slot (tj3 may take its earliest start
+  there, and fails when the two differ).
 """
 
 from __future__ import annotations
