@@ -296,3 +296,18 @@ def test_a_week_of_effort_is_the_weekly_working_time():
     plan = schedule(world.data, four_days)
     assert _dates(plan, 1) == (at("2014-04-02-16:00"), at("2014-04-09-16:00"))
     assert _dates(plan, 2) == (at("2014-04-02-00:00"), at("2014-04-09-16:00"))
+
+
+def test_path_criticalness_counts_a_shared_follower_once_as_tj3_caches_it():
+    # 3 depends on 1 and 2; tj3 reaches 3 first through 1 and, cached, adds
+    # nothing of it to 2: the 2 h task 1 goes before the 3 h task 2
+    world = World({1: 1.0, 2: 1.0, 3: 1.0})
+    world.task(1, 2, resources=(1,))
+    world.task(2, 3, resources=(1,))
+    world.task(3, 10, resources=(2,))
+    world.depends(3, 1)
+    world.depends(3, 2)
+    plan = schedule(world.data, calendar())
+    assert _dates(plan, 1) == (at("2014-04-02-16:00"), at("2014-04-02-18:00"))
+    assert _dates(plan, 2) == (at("2014-04-03-09:00"), at("2014-04-03-12:00"))
+    assert _dates(plan, 3) == (at("2014-04-03-12:00"), at("2014-04-04-13:00"))
