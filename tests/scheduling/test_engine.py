@@ -311,3 +311,31 @@ def test_path_criticalness_counts_a_shared_follower_once_as_tj3_caches_it():
     assert _dates(plan, 1) == (at("2014-04-02-16:00"), at("2014-04-02-18:00"))
     assert _dates(plan, 2) == (at("2014-04-03-09:00"), at("2014-04-03-12:00"))
     assert _dates(plan, 3) == (at("2014-04-03-12:00"), at("2014-04-04-13:00"))
+
+
+def test_known_starts_slot_rounding_and_completed_time_logs():
+    world = World({1: 1.0, 2: 1.0, 3: 1.0, 4: 1.0})
+    world.task(1, 1, "d", "length", resources=(1,))
+    world.task(2, 4, resources=(1,), priority=600)
+    world.depends(2, 1, "onstart", 2, "h", "length")
+    world.task(3, 2.4, resources=(3,))
+    world.task(4, 2.5, resources=(4,))
+    world.task(5, 2, resources=(2,), priority=300)
+    world.booking(5, 2, "2014-04-02-09:00", "2014-04-02-11:00")
+    world.task(6, 9, resources=(4,), priority=300)
+    world.depends(6, 5)
+    world.task(7, 20, resources=(4,), priority=200)
+    plan = schedule(world.data, calendar())
+    # a length's start is known at once: the task depending on it goes first
+    assert _dates(plan, 2) == (at("2014-04-02-16:00"), at("2014-04-03-11:00"))
+    assert _dates(plan, 1) == (at("2014-04-02-00:00"), at("2014-04-03-16:00"))
+    assert plan.tasks[1].allocations[1] == [
+        (at("2014-04-03-11:00"), at("2014-04-03-16:00"))
+    ]
+    # effort in whole slots: 2.4 h -> 2 h, 2.5 h -> 3 h
+    assert _dates(plan, 3) == (at("2014-04-02-16:00"), at("2014-04-02-18:00"))
+    assert _dates(plan, 4) == (at("2014-04-02-16:00"), at("2014-04-03-10:00"))
+    # logs that complete a task settle it first; its dependent outranks task 7
+    assert _dates(plan, 5) == (at("2014-04-02-09:00"), at("2014-04-02-11:00"))
+    assert _dates(plan, 6) == (at("2014-04-03-10:00"), at("2014-04-04-10:00"))
+    assert _dates(plan, 7) == (at("2014-04-04-10:00"), at("2014-04-08-12:00"))
