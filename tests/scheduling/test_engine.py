@@ -335,7 +335,7 @@ def test_known_starts_slot_rounding_and_completed_time_logs():
     # effort in whole slots: 2.4 h -> 2 h, 2.5 h -> 3 h
     assert _dates(plan, 3) == (at("2014-04-02-16:00"), at("2014-04-02-18:00"))
     assert _dates(plan, 4) == (at("2014-04-02-16:00"), at("2014-04-03-10:00"))
-    # logs that complete a task settle it first; its dependent outranks task 7
+    # logs that complete a task settle it before any pick: 6 is ready at once
     assert _dates(plan, 5) == (at("2014-04-02-09:00"), at("2014-04-02-11:00"))
     assert _dates(plan, 6) == (at("2014-04-03-10:00"), at("2014-04-04-10:00"))
     assert _dates(plan, 7) == (at("2014-04-04-10:00"), at("2014-04-08-12:00"))
