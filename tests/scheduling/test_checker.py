@@ -116,3 +116,19 @@ def test_container_not_spanning_its_children(world):
     plan = schedule(world.data, calendar())
     plan.tasks[9].end += HOUR
     assert _kinds(check_plan(world.data, plan, calendar())) == ["container"]
+
+
+def test_effort_is_checked_in_whole_timing_slots():
+    # tj3 reads 2.4 h at a 1 h resolution as 2 slots and 2.5 h as 3
+    world = World()
+    world.task(1, 2.4, resources=(1,))
+    world.task(2, 2.5, resources=(3,))
+    plan = schedule(world.data, calendar())
+    assert check_plan(world.data, plan, calendar()) == []
+    assert plan.tasks[1].end - plan.tasks[1].start == 2 * HOUR
+    plan.tasks[2].allocations[3][-1] = (
+        plan.tasks[2].allocations[3][-1][0],
+        plan.tasks[2].allocations[3][-1][1] - HOUR,
+    )
+    violations = check_plan(world.data, plan, calendar())
+    assert [v.message for v in violations] == ["2.00 h of 3.00 h of effort allocated"]

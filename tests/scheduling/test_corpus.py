@@ -2,57 +2,76 @@
 
 from __future__ import annotations
 
+import functools
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from stalker.scheduling.checker import check_plan
 from stalker.scheduling.engine import schedule
 
-from .corpus import PROJECT, corpus_calendar, random_studio, tj3_project_end
+from .corpus import FEATURES, PROJECT, features_of, random_case, tj3_dates
 
+# (seed, tasks, resources, timing resolution in minutes)
 SIZES = [
-    (1, 50, 5),
-    (2, 120, 12),
-    (3, 250, 20),
-    (4, 400, 35),
-    (5, 500, 50),
-    (6, 500, 5),
+    (1, 50, 5, 60),
+    (2, 120, 12, 60),
+    (3, 250, 20, 60),
+    (4, 400, 35, 60),
+    (5, 500, 50, 60),
+    (6, 500, 5, 60),
+    (7, 80, 8, 30),
+    (8, 200, 15, 30),
+    (9, 300, 25, 15),
+    (10, 450, 40, 30),
+    (11, 150, 6, 60),
+    (12, 350, 45, 60),
 ]
 
 
-@pytest.mark.parametrize(("seed", "tasks", "resources"), SIZES)
-def test_native_plan_has_no_violation(seed, tasks, resources):
-    data = random_studio(seed, tasks, resources)
-    plan = schedule(data, corpus_calendar())
-    assert len(plan.tasks) == len(data.tasks) >= tasks
-    assert check_plan(data, plan, corpus_calendar()) == []
+@pytest.mark.parametrize(("seed", "tasks", "resources", "minutes"), SIZES)
+def test_native_plan_has_no_violation(seed, tasks, resources, minutes):
+    case = random_case(seed, tasks, resources, minutes)
+    plan = schedule(case.data, case.calendar, case.constraints)
+    assert len(plan.tasks) == len(case.data.tasks) >= tasks
+    assert check_plan(case.data, plan, case.calendar, case.constraints) == []
 
 
-_BEHIND_TJ3 = {  # measured native/tj3 span ratios (native finishes earlier)
-    4: 0.910,
-    5: 0.937,
-}
-TJ3_SIZES = [
-    pytest.param(
-        *size,
-        marks=pytest.mark.xfail(
-            strict=False,
-            reason=f"native/tj3 span ratio {_BEHIND_TJ3[size[0]]}: the native plan "
-            "ends earlier (alternatives and criticalness are not tj3's)",
-        ),
-    )
-    if size[0] in _BEHIND_TJ3
-    else size
-    for size in SIZES
-]
+@pytest.mark.parametrize(("seed", "tasks", "resources", "minutes"), SIZES)
+def test_every_case_uses_every_feature(seed, tasks, resources, minutes):
+    assert features_of(random_case(seed, tasks, resources, minutes)) == FEATURES
+
+
+@functools.cache
+def _tj3(seed, tasks, resources, minutes):
+    """tj3's dates of a case, computed once for both tj3 tests."""
+    case = random_case(seed, tasks, resources, minutes)
+    with tempfile.TemporaryDirectory() as folder:
+        return tj3_dates(case, Path(folder))
 
 
 @pytest.mark.tj3
-@pytest.mark.parametrize(("seed", "tasks", "resources"), TJ3_SIZES)
-def test_native_project_end_within_5_percent_of_tj3(seed, tasks, resources, tmp_path):
-    data = random_studio(seed, tasks, resources)
-    calendar = corpus_calendar()
-    native_end = schedule(data, calendar).projects[PROJECT][1]
-    tj3_end = tj3_project_end(data, tmp_path)
-    start = calendar.now
-    ratio = (native_end - start) / (tj3_end - start)
+@pytest.mark.parametrize(("seed", "tasks", "resources", "minutes"), SIZES)
+def test_native_project_end_within_5_percent_of_tj3(seed, tasks, resources, minutes):
+    case = random_case(seed, tasks, resources, minutes)
+    plan = schedule(case.data, case.calendar, case.constraints)
+    tj3_end = _tj3(seed, tasks, resources, minutes)[PROJECT][1]
+    start = case.calendar.now
+    ratio = (plan.projects[PROJECT][1] - start) / (tj3_end - start)
     assert abs(ratio - 1) <= 0.05, f"native/tj3 span ratio {ratio:.3f}"
+
+
+@pytest.mark.tj3
+@pytest.mark.parametrize(("seed", "tasks", "resources", "minutes"), SIZES)
+def test_native_task_dates_equal_tj3s(seed, tasks, resources, minutes):
+    """Stronger than the 5 %: the engine reproduces tj3's plan task by task."""
+    case = random_case(seed, tasks, resources, minutes)
+    plan = schedule(case.data, case.calendar, case.constraints)
+    tj3 = _tj3(seed, tasks, resources, minutes)
+    differing = [
+        task_id
+        for task_id, task in plan.tasks.items()
+        if (task.start, task.end) != tj3[task_id]
+    ]
+    assert differing == []

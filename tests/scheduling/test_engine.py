@@ -14,7 +14,7 @@ import pytest
 from stalker.scheduling.engine import SchedulingError, schedule
 from stalker.scheduling.writeback import ComputedSchedule
 
-from .helpers import PROJECT, World, at, calendar
+from .helpers import PROJECT, WEEKDAY, World, at, calendar
 
 
 def _dates(plan, task_id):
@@ -229,3 +229,113 @@ def test_computed_rows_hold_tasks_and_projects():
     assert rows[PROJECT] == ComputedSchedule(
         PROJECT, at("2014-04-02-16:00"), at("2014-04-02-18:00")
     )
+
+
+def test_criticalness_weighs_effort_by_resource_scarcity():
+    # user 1 carries 50 h of effort, user 2 12 h: the 4 h task on both users
+    # outranks the 8 h task on user 2 alone (tj3: effort x mean scarcity)
+    world = World({1: 1.0, 2: 1.0, 3: 1.0})
+    world.task(1, 6, resources=(1,))
+    world.task(2, 8, resources=(2,))
+    world.task(3, 40, resources=(1,))
+    world.task(4, 4, resources=(2, 1))
+    plan = schedule(world.data, calendar())
+    assert _dates(plan, 3) == (at("2014-04-02-16:00"), at("2014-04-09-11:00"))
+    assert _dates(plan, 4) == (at("2014-04-02-16:00"), at("2014-04-03-11:00"))
+    assert plan.tasks[4].resource_ids == (2,)
+    assert _dates(plan, 2) == (at("2014-04-03-11:00"), at("2014-04-04-10:00"))
+    assert _dates(plan, 1) == (at("2014-04-09-11:00"), at("2014-04-09-17:00"))
+
+
+def test_a_non_persistent_alternative_switches_resources_slot_by_slot():
+    world = World({1: 1.0, 2: 1.0, 3: 1.0, 4: 1.0})
+    world.task(1, 2, resources=(1,), priority=900)
+    world.task(2, 6, resources=(1,), alternatives=(3,), strategy="order")
+    world.data.tasks[2].persistent_allocation = False
+    world.task(3, 6, resources=(1,), alternatives=(3,), strategy="order")
+    world.task(5, 1, resources=(3,), priority=800)
+    plan = schedule(world.data, calendar())
+    # 17:00 on user 3 (user 1 is busy), then user 1 again from 09:00
+    assert _dates(plan, 2) == (at("2014-04-02-17:00"), at("2014-04-03-14:00"))
+    assert plan.tasks[2].resource_ids == (1, 3)
+    # persistent: stays on the first free candidate
+    assert _dates(plan, 3) == (at("2014-04-03-09:00"), at("2014-04-03-15:00"))
+    assert plan.tasks[3].resource_ids == (3,)
+
+
+def test_an_end_constraint_schedules_the_task_back_from_its_end():
+    world = World()
+    world.task(10, 10, resources=(1,))
+    world.task(11, 5, resources=(1,))
+    world.task(12, 1, "d", "length", resources=(3,))
+    world.task(14, 20, resources=(1, 3))
+    june = at("2014-06-01-00:00")
+    constraints = {
+        10: (None, june),
+        11: (None, june),
+        12: (None, june),
+        14: (None, at("2014-05-20-13:00")),
+    }
+    plan = schedule(world.data, calendar(), constraints)
+    # effort ends at its last booked slot, the longer task nearest the end
+    assert _dates(plan, 10) == (at("2014-05-29-17:00"), at("2014-05-30-18:00"))
+    assert _dates(plan, 11) == (at("2014-05-29-12:00"), at("2014-05-29-17:00"))
+    assert _dates(plan, 14) == (at("2014-05-19-12:00"), at("2014-05-20-13:00"))
+    # a length keeps the given end and counts its working hours back
+    assert _dates(plan, 12) == (at("2014-05-30-09:00"), june)
+    assert plan.tasks[12].reason == "constraint"
+
+
+def test_a_week_of_effort_is_the_weekly_working_time():
+    # Monday to Thursday only: a week is 36 working hours (tj3), not 45
+    world = World()
+    world.task(1, 1, "w", resources=(1,))
+    world.task(2, 1, "w", "length", resources=(3,))
+    four_days = calendar()
+    four_days.working_hours = [WEEKDAY] * 4 + [[], [], []]
+    plan = schedule(world.data, four_days)
+    assert _dates(plan, 1) == (at("2014-04-02-16:00"), at("2014-04-09-16:00"))
+    assert _dates(plan, 2) == (at("2014-04-02-00:00"), at("2014-04-09-16:00"))
+
+
+def test_path_criticalness_counts_a_shared_follower_once_as_tj3_caches_it():
+    # 3 depends on 1 and 2; tj3 reaches 3 first through 1 and, cached, adds
+    # nothing of it to 2: the 2 h task 1 goes before the 3 h task 2
+    world = World({1: 1.0, 2: 1.0, 3: 1.0})
+    world.task(1, 2, resources=(1,))
+    world.task(2, 3, resources=(1,))
+    world.task(3, 10, resources=(2,))
+    world.depends(3, 1)
+    world.depends(3, 2)
+    plan = schedule(world.data, calendar())
+    assert _dates(plan, 1) == (at("2014-04-02-16:00"), at("2014-04-02-18:00"))
+    assert _dates(plan, 2) == (at("2014-04-03-09:00"), at("2014-04-03-12:00"))
+    assert _dates(plan, 3) == (at("2014-04-03-12:00"), at("2014-04-04-13:00"))
+
+
+def test_known_starts_slot_rounding_and_completed_time_logs():
+    world = World({1: 1.0, 2: 1.0, 3: 1.0, 4: 1.0})
+    world.task(1, 1, "d", "length", resources=(1,))
+    world.task(2, 4, resources=(1,), priority=600)
+    world.depends(2, 1, "onstart", 2, "h", "length")
+    world.task(3, 2.4, resources=(3,))
+    world.task(4, 2.5, resources=(4,))
+    world.task(5, 2, resources=(2,), priority=300)
+    world.booking(5, 2, "2014-04-02-09:00", "2014-04-02-11:00")
+    world.task(6, 9, resources=(4,), priority=300)
+    world.depends(6, 5)
+    world.task(7, 20, resources=(4,), priority=200)
+    plan = schedule(world.data, calendar())
+    # a length's start is known at once: the task depending on it goes first
+    assert _dates(plan, 2) == (at("2014-04-02-16:00"), at("2014-04-03-11:00"))
+    assert _dates(plan, 1) == (at("2014-04-02-00:00"), at("2014-04-03-16:00"))
+    assert plan.tasks[1].allocations[1] == [
+        (at("2014-04-03-11:00"), at("2014-04-03-16:00"))
+    ]
+    # effort in whole slots: 2.4 h -> 2 h, 2.5 h -> 3 h
+    assert _dates(plan, 3) == (at("2014-04-02-16:00"), at("2014-04-02-18:00"))
+    assert _dates(plan, 4) == (at("2014-04-02-16:00"), at("2014-04-03-10:00"))
+    # logs that complete a task settle it before any pick: 6 is ready at once
+    assert _dates(plan, 5) == (at("2014-04-02-09:00"), at("2014-04-02-11:00"))
+    assert _dates(plan, 6) == (at("2014-04-03-10:00"), at("2014-04-04-10:00"))
+    assert _dates(plan, 7) == (at("2014-04-04-10:00"), at("2014-04-08-12:00"))

@@ -10,6 +10,7 @@ behind a shared helper.
 from __future__ import annotations
 
 import datetime
+import math
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -186,6 +187,12 @@ def _check_calendar(
                 break
 
 
+def _whole_slots(calendar: Calendar, minutes: float) -> float:
+    """An effort as TaskJuggler reads it: rounded to whole timing slots."""
+    slot = calendar.resolution.total_seconds() / 60.0
+    return math.floor(minutes / slot + 0.5) * slot
+
+
 def _check_effort(
     data: ScheduleData, plan: Plan, calendar: Calendar
 ) -> Iterator[Violation]:
@@ -196,7 +203,9 @@ def _check_effort(
             continue
         if not data.resources.get(task_id) or row.schedule_timing <= 0:
             continue
-        needed = calendar.work_minutes(row.schedule_timing, row.schedule_unit)
+        needed = _whole_slots(
+            calendar, calendar.work_minutes(row.schedule_timing, row.schedule_unit)
+        )
         done = sum(
             (end - start).total_seconds() / 60.0 * efficiency.get(user_id, 1.0)
             for user_id, intervals in task.allocations.items()

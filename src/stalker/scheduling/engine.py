@@ -5,21 +5,36 @@ resource has a ``bytearray`` of free slots (working hours minus vacations,
 slots before ``now`` and booked slots), so looking for work is a C-speed
 ``bytearray.find`` over runs of free slots, never a Python loop per slot.
 
-The rules follow what tj3 3.7.1 does with Stalker's ``.tjp`` file:
+The rules follow what tj3 3.7.1 does with Stalker's ``.tjp`` file (read in
+its source and checked on hand cases, see tests/scheduling/test_engine.py):
 
 * leaves are scheduled one at a time, as soon as every dependency is known,
   the ready leaf with the highest (inherited) priority first, then the one
-  with the longest chain of remaining work (path criticalness), then file
-  order;
+  with the highest path criticalness, then file order.  A leaf's
+  criticalness is its effort (in slots) times the mean scarcity of its
+  candidate resources (effort allocated to a resource over its free slots
+  in the project); length and duration leaves weigh nothing, milestones
+  priority / 500; the path criticalness adds the heaviest path through the
+  dependent tasks, computed with tj3's caching order;
 * ``effort`` is worked slot by slot by every allocated resource that is
   free, each adding its efficiency; the start is the first booked slot, the
   last slot takes only the resources still needed;
+* an alternative is chosen, per primary resource, at the first slot where a
+  candidate is free, in the strategy's order (``minallocated``: least booked
+  then least scarce when persistent, least scarce otherwise; ``minloaded``,
+  ``maxloaded``: booked effort; ``order``); a persistent choice is kept,
+  otherwise every slot chooses again;
 * ``length`` counts working slots of the studio calendar and ``duration``
   calendar slots; both book their resources where free but never wait;
+  working time is rounded to whole slots, calendar time truncated;
+* an end constraint without a start schedules the leaf back from the end;
 * resources are never booked before ``now``; time logs are bookings that
-  count as done effort;
+  count as done effort, and a leaf they complete is settled first;
 * a leaf without resources is a milestone at its earliest start; a container
-  spans its children; dependencies of a container hold for its children.
+  spans its children; dependencies of a container hold for its children;
+  onstart of a leaf without effort is due at its (known) start, onstart of
+  an effort leaf at its first booked slot (tj3 may take its earliest start
+  there, and fails when the two differ).
 """
 
 from __future__ import annotations
@@ -30,7 +45,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from stalker.scheduling.data import ScheduleData
+from stalker.scheduling.data import DependencyRow, ScheduleData
 from stalker.scheduling.writeback import ComputedSchedule
 
 UTC = datetime.timezone.utc
@@ -68,13 +83,17 @@ class Calendar:
     yearly_working_days: float = TJ_YEARLY_WORKING_DAYS
 
     def work_minutes(self, timing: float, unit: str) -> float:
-        """Working-time minutes of an effort, length or gaplength."""
+        """Working-time minutes of an effort, length or gaplength.
+
+        As in tj3, a week is the weekly working time of ``working_hours``, a
+        month and a year come from ``yearly_working_days``.
+        """
         day = self.daily_working_hours * 60.0
         scale = {
             "min": 1.0,
             "h": 60.0,
             "d": day,
-            "w": day * self.yearly_working_days / 52.1428,
+            "w": float(sum(b - a for ranges in self.working_hours for a, b in ranges)),
             "m": day * self.yearly_working_days / 12.0,
             "y": day * self.yearly_working_days,
         }
@@ -152,6 +171,7 @@ class _Slots:
         self.minutes = calendar.resolution.total_seconds() / 60.0
         self.count = max(1, math.ceil((end - self.origin) / self.step))
         self.work = self._working_slots()
+        self.working_count = self.work.count(1)
 
     def _working_slots(self) -> bytearray:
         per_day = round(1440 / self.minutes)
@@ -175,6 +195,20 @@ class _Slots:
 
     def clamp(self, index: int) -> int:
         return min(max(index, 0), self.count)
+
+    def before_working(self, last: int, count: int) -> int:
+        """The start of the ``count``-th working slot back from ``last``."""
+        position = last
+        while count > 0:
+            stop = self.work.rfind(1, 0, position)
+            if stop < 0:
+                return -1
+            start = self.work.rfind(0, 0, stop) + 1
+            if stop + 1 - start >= count:
+                return stop + 1 - count
+            count -= stop + 1 - start
+            position = start
+        return position
 
     def after_working(self, first: int, count: int) -> int:
         """The end of the ``count``-th working slot from ``first`` (0: ``first``)."""
@@ -202,6 +236,7 @@ class _Leaf:
     resources: list[int]
     alternatives: list[int]
     strategy: str
+    persistent: bool = True
 
 
 class Engine:
@@ -230,12 +265,14 @@ class Engine:
         self.scheduled = set(self.ids)
         self.efficiency = dict(data.users)
         self.free: dict[int, bytearray] = {}
-        self.load: dict[int, int] = {}
+        self.load: dict[int, float] = {}  # booked effort, as tj3 counts it
         self.start: dict[int, int] = {}
         self.end: dict[int, int] = {}
         self.reason: dict[int, tuple[str, int | None]] = {}
         self.allocations: dict[int, dict[int, list[tuple[int, int]]]] = {}
         self.gaps: dict[tuple[int, int], int] = {}
+        self.scarcity: dict[int, float] = {}
+        self.early: dict[tuple[str, int], list] = {}
 
     # -- resources ------------------------------------------------------------
 
@@ -250,7 +287,7 @@ class Engine:
             for start, end in (*vacations.get(None, ()), *vacations.get(user_id, ())):
                 self._block(free, start, end)
             self.free[user_id] = free
-            self.load[user_id] = 0
+            self.load[user_id] = 0.0
         return free
 
     def _block(
@@ -266,10 +303,12 @@ class Engine:
         if last <= first:
             return
         self.free[user_id][first:last] = bytes(last - first)
-        self.load[user_id] += last - first
+        self.load[user_id] += (last - first) * self.efficiency.get(user_id, 1.0)
         runs = self.allocations.setdefault(task_id, {}).setdefault(user_id, [])
         if runs and runs[-1][1] == first:
             runs[-1] = (runs[-1][0], last)
+        elif runs and runs[-1][0] == last:  # booked backwards
+            runs[-1] = (first, runs[-1][1])
         else:
             runs.append((first, last))
 
@@ -287,7 +326,9 @@ class Engine:
                     continue
                 runs = self.allocations.setdefault(task_id, {})
                 runs.setdefault(log.resource_id, []).append((first, last))
-                self.load[log.resource_id] += last - first
+                self.load[log.resource_id] += (last - first) * self.efficiency.get(
+                    log.resource_id, 1.0
+                )
                 effort, start = done.get(task_id, (0.0, first))
                 effort += (last - first) * self.efficiency.get(log.resource_id, 1.0)
                 done[task_id] = (effort, min(start, first))
@@ -307,13 +348,16 @@ class Engine:
             amount = calendar.calendar_minutes(row.schedule_timing, row.schedule_unit)
         else:
             amount = calendar.work_minutes(row.schedule_timing, row.schedule_unit)
+        # tj3 rounds working time to whole slots and truncates calendar time
+        slots = int(amount / minutes + EPSILON) if model == "duration" else None
         return _Leaf(
             task_id,
             model if model in ("length", "duration") else "effort",
-            amount / minutes,
+            float(slots if slots is not None else math.floor(amount / minutes + 0.5)),
             resources,
             list(self.data.alternatives.get(task_id, ())),
             row.allocation_strategy,
+            row.persistent_allocation,
         )
 
     def _priorities(self) -> dict[int, int]:
@@ -330,7 +374,12 @@ class Engine:
 
         A child's entry waits for its parent's entry, a container's exit for
         its children's exits, a leaf's exit for its own entry, and a
-        dependent task's entry for the exit of the task it depends on.
+        dependent task's entry for the exit of the task it depends on, or,
+        onstart of a leaf whose start is known before it is scheduled (no
+        effort: tj3 propagates that start at once), for its entry; those
+        edges go to ``self.early``.  Onstart of an effort leaf waits for the
+        slot it books first; tj3 may take its earliest start instead, and
+        then fails when the two differ: the native plan keeps the rule.
         """
         successors: dict[tuple[str, int], list] = {}
         pending: dict[tuple[str, int], int] = {}
@@ -346,42 +395,166 @@ class Engine:
             if not row.children:
                 _edge(successors, pending, entry, exit_)
             for dep in self.data.dependencies.get(task_id, ()):
-                if dep.depends_on_id in self.scheduled:
-                    _edge(successors, pending, ("X", dep.depends_on_id), entry)
+                if dep.depends_on_id not in self.scheduled:
+                    continue
+                if dep.target == "onstart" and self._start_known(dep.depends_on_id):
+                    _edge(self.early, pending, ("E", dep.depends_on_id), entry)
+                    continue
+                _edge(successors, pending, ("X", dep.depends_on_id), entry)
         return successors, pending
 
+    def _start_known(self, task_id: int) -> bool:
+        """Whether a leaf's start is its earliest start (it books no effort)."""
+        row = self.data.tasks[task_id]
+        if row.children:
+            return False
+        leaf = self._leaf(task_id)
+        return leaf is None or leaf.model != "effort"
+
     def _criticalness(
-        self, successors: dict, pending: dict, leaves: dict[int, _Leaf | None]
+        self, leaves: dict[int, _Leaf | None], priority: dict[int, int]
     ) -> dict[int, float]:
-        """Longest chain of work from each leaf to the end of the graph."""
-        order = _topological(successors, dict(pending))
-        chain: dict[tuple[str, int], float] = {}
-        for node in reversed(order):
-            tail = max((chain[s] for s in successors.get(node, ())), default=0.0)
-            leaf = leaves.get(node[1]) if node[0] == "E" else None
-            chain[node] = tail + (self._work_share(leaf) if leaf else 0.0)
-        return {task_id: chain[("E", task_id)] for task_id in leaves}
+        """tj3's path criticalness of every leaf, quirks included.
 
-    def _work_share(self, leaf: _Leaf) -> float:
-        """A leaf's weight in path criticalness: its working slots."""
-        if leaf.model != "duration":
-            return leaf.amount
-        return (
-            leaf.amount
-            * len(self.slots.work[: 7 * self._per_day()].replace(b"\x00", b""))
-            / (7 * self._per_day())
-        )
+        A leaf's path criticalness is its own criticalness plus the heaviest
+        path of the tasks depending on it or on one of its containers; a
+        container's is its heaviest child's.  tj3 computes it depth-first
+        from the project in file order and caches it, and a cached task
+        reached again counts *without* its own criticalness, so the value
+        depends on that order: it is reproduced here, not idealised.
+        """
+        weight = self._task_criticalness(leaves, priority)
+        followers = self._followers()
+        cache: dict[int, float] = {}
+        for project_id in self.data.project_ids:
+            roots = self.data.roots.get(project_id, ())
+            roots = [r for r in roots if r in self.scheduled]
+            stack: list[list] = [[None, iter(roots), 0.0]]
+            open_: set[int | None] = set()
+            while stack:
+                frame = stack[-1]
+                task_id = next(frame[1], None)
+                if task_id in open_:
+                    continue  # a cycle: run() reports it
+                if task_id is not None and task_id not in cache:
+                    open_.add(task_id)
+                    stack.append([task_id, iter(followers(task_id)), 0.0])
+                    continue
+                if task_id is not None:  # reached again: without its own weight
+                    own = weight.get(task_id, 0.0)
+                    frame[2] = max(frame[2], cache[task_id] - own)
+                    continue
+                stack.pop()
+                if frame[0] is None:
+                    continue
+                open_.discard(frame[0])
+                value = frame[2] + weight.get(frame[0], 0.0)
+                cache[frame[0]] = value
+                stack[-1][2] = max(stack[-1][2], value)
+        return {task_id: cache.get(task_id, 0.0) for task_id in leaves}
 
-    def _per_day(self) -> int:
-        return round(1440 / self.slots.minutes)
+    def _followers(self) -> Callable[[int], Sequence[int]]:
+        """Where tj3's path of a task goes on: children, or dependent tasks.
+
+        A leaf continues through the tasks depending on its start, then
+        through those depending on its end or on a container's end; a task
+        inherits its container's dependencies, so they are dependents too.
+        """
+        on_start: dict[int, list[int]] = {}
+        on_end: dict[int, list[int]] = {}
+        inherited: dict[int, list[DependencyRow]] = {}
+        for task_id in self.ids:
+            row = self.data.tasks[task_id]
+            own = self.data.dependencies.get(task_id, [])
+            deps = [*inherited.get(row.parent_id, []), *own]  # type: ignore[arg-type]
+            if row.children:
+                inherited[task_id] = deps
+            for dep in deps:
+                if dep.depends_on_id in self.scheduled:
+                    target = on_end if dep.target == "onend" else on_start
+                    users = target.setdefault(dep.depends_on_id, [])
+                    if task_id not in users:
+                        users.append(task_id)
+        tasks = self.data.tasks
+
+        def followers(task_id: int) -> Sequence[int]:
+            row = tasks[task_id]
+            if row.children:
+                return row.children
+            lists = [on_start.get(task_id, ()), on_end.get(task_id, ())]
+            ancestor = row.parent_id
+            while ancestor is not None:
+                lists.append(on_end.get(ancestor, ()))
+                ancestor = tasks[ancestor].parent_id
+            # tj3 drops repeated followers; a repeat could not raise the maximum
+            return [follower for found in lists for follower in found]
+
+        return followers
+
+    def _task_criticalness(
+        self, leaves: dict[int, _Leaf | None], priority: dict[int, int]
+    ) -> dict[int, float]:
+        """tj3's task criticalness: effort times its resources' scarcity.
+
+        A resource's scarcity is the effort allocated to it (each effort task
+        spreading its effort evenly over all its candidates, alternatives
+        included) divided by its free slots in the project; length and
+        duration tasks weigh nothing and a milestone weighs priority / 500.
+        """
+        candidates = {
+            task_id: list(dict.fromkeys((*leaf.resources, *leaf.alternatives)))
+            for task_id, leaf in leaves.items()
+            if leaf is not None and leaf.model == "effort"
+        }
+        allocated: dict[int, float] = {}
+        for task_id, users in candidates.items():
+            effort = leaves[task_id].amount  # type: ignore[union-attr]
+            share = float(int(effort) // len(users))  # tj3 divides integers
+            for user_id in users:
+                allocated[user_id] = allocated.get(user_id, 0.0) + share
+        free = self._free_slot_counts(allocated)
+        scarcity = {
+            user_id: effort / free[user_id] if free[user_id] else 1.0
+            for user_id, effort in allocated.items()
+        }
+        self.scarcity = scarcity
+        weight = {
+            task_id: priority[task_id] / 500.0
+            for task_id, leaf in leaves.items()
+            if leaf is None
+        }
+        for task_id, users in candidates.items():
+            mean = sum(scarcity[u] for u in users) / len(users)
+            weight[task_id] = leaves[task_id].amount * mean  # type: ignore[union-attr]
+        return weight
+
+    def _free_slot_counts(self, users: Iterable[int]) -> dict[int, int]:
+        """Working slots of each user in the horizon, without vacations and logs."""
+        logs: dict[int, list[tuple[datetime.datetime, datetime.datetime]]] = {}
+        for task_id, rows in self.data.bookings.items():
+            if task_id in self.scheduled and self.data.resources.get(task_id):
+                for log in rows:
+                    logs.setdefault(log.resource_id, []).append((log.start, log.end))
+        vacations = self.data.vacations
+        counts: dict[int, int] = {}
+        for user_id in users:
+            spans = (*vacations.get(None, ()), *vacations.get(user_id, ()))
+            if not spans and user_id not in logs:
+                counts[user_id] = self.slots.working_count
+                continue
+            free = bytearray(self.slots.work)
+            for start, end in (*spans, *logs.get(user_id, ())):
+                self._block(free, start, end)
+            counts[user_id] = free.count(1)
+        return counts
 
     # -- scheduling -----------------------------------------------------------
 
     def run(self) -> Plan:
         leaves = {i: self._leaf(i) for i in self.ids if not self.data.tasks[i].children}
         successors, pending = self._graph()
-        critical = self._criticalness(successors, pending, leaves)
         priority = self._priorities()
+        critical = self._criticalness(leaves, priority)
         sequence = {task_id: n for n, task_id in enumerate(self.ids)}
         done = self._prefill_bookings()
         earliest: dict[int, int] = {}
@@ -394,10 +567,19 @@ class Engine:
                 kind, task_id = node
                 if kind == "E":
                     earliest[task_id] = self._entry(task_id, earliest)
-                    if not self.data.tasks[task_id].children:
-                        key = (-priority[task_id], -critical[task_id])
-                        heapq.heappush(ready, (*key, sequence[task_id], task_id))
-                        continue
+                    if task_id in leaves:
+                        self.start[task_id] = earliest[task_id]
+                        for successor in self.early.get(node, ()):
+                            pending[successor] -= 1
+                            if pending[successor] == 0:
+                                stack.append(successor)
+                        if not self._settled(leaves[task_id], done.get(task_id)):
+                            key = (-priority[task_id], -critical[task_id])
+                            heapq.heappush(ready, (*key, sequence[task_id], task_id))
+                            continue
+                        # tj3 settles these before it picks any other task
+                        self._schedule_leaf(task_id, leaves[task_id], earliest, done)
+                        scheduled += 1
                 else:
                     self._exit(task_id, earliest)
                 for successor in successors.get(node, ()):
@@ -417,6 +599,13 @@ class Engine:
             self.progress(scheduled, len(leaves))
         return self._plan()
 
+    @staticmethod
+    def _settled(leaf: _Leaf | None, done: tuple[float, int] | None) -> bool:
+        """A milestone, or effort its time logs cover: known before scheduling."""
+        if leaf is None:
+            return True
+        return leaf.model == "effort" and done is not None and done[0] >= leaf.amount
+
     def _entry(self, task_id: int, earliest: dict[int, int]) -> int:
         """The earliest start of a task from its parent, dependencies, constraint."""
         row = self.data.tasks[task_id]
@@ -425,12 +614,11 @@ class Engine:
             best = earliest[row.parent_id]
             reason = self.reason.get(row.parent_id, reason)
         for dep in self.data.dependencies.get(task_id, ()):
-            if dep.depends_on_id not in self.end:
+            base = self.end if dep.target == "onend" else self.start
+            if dep.depends_on_id not in base:
                 continue
             moment = self._after_dependency(dep)
-            self.gaps[(task_id, dep.depends_on_id)] = (
-                moment - self.end[dep.depends_on_id]
-            )
+            self.gaps[(task_id, dep.depends_on_id)] = moment - base[dep.depends_on_id]
             if moment > best:
                 best, reason = moment, ("dependency", dep.depends_on_id)
         pinned = self.constraints.get(task_id, (None, None))[0]
@@ -479,10 +667,19 @@ class Engine:
         for user_id in (*leaf.resources, *leaf.alternatives):
             self._resource(user_id)
         now = self.slots.clamp(self.slots.index(self.slots.calendar.now, up=True))
+        pinned_start, pinned_end = self.constraints.get(task_id, (None, None))
+        if pinned_end is not None and pinned_start is None:
+            self._schedule_backward(task_id, leaf, pinned_end)
+            return
         if leaf.model == "effort":
             already, booked_from = done.get(task_id, (0.0, None))
-            chosen = self._choose(leaf, max(first, now))
-            start, end = self._work(task_id, chosen, first, leaf.amount - already)
+            if leaf.alternatives and not leaf.persistent:
+                start, end = self._work_switching(
+                    task_id, leaf, first, max(first, now), leaf.amount - already
+                )
+            else:
+                chosen = self._choose(leaf, max(first, now))
+                start, end = self._work(task_id, chosen, first, leaf.amount - already)
             if booked_from is not None:
                 start = booked_from
                 self.reason[task_id] = ("booking", None)
@@ -501,9 +698,56 @@ class Engine:
                     f"task {task_id} does not fit into the project horizon"
                 )
             start = first
-            for user_id in self._choose(leaf, counting):
-                self._book_free(task_id, user_id, counting, end)
+            if leaf.alternatives and not leaf.persistent:
+                self._book_switching(task_id, leaf, counting, end)
+            else:
+                for user_id in self._choose(leaf, counting):
+                    self._book_free(task_id, user_id, counting, end)
         self.start[task_id], self.end[task_id] = start, end
+
+    def _schedule_backward(
+        self, task_id: int, leaf: _Leaf, pinned_end: datetime.datetime
+    ) -> None:
+        """An end without a start: tj3 schedules the task back from its end.
+
+        Effort is booked from the last free slot before the end backwards
+        and the task ends at its last booked slot; a length or duration
+        keeps the given end and counts its start back.
+        """
+        last = self.slots.clamp(self.slots.index(pinned_end))
+        if leaf.model == "effort":
+            start, end = self._work_backward(task_id, leaf.resources, last, leaf.amount)
+        else:
+            count = int(leaf.amount)
+            if leaf.model == "length":
+                start = self.slots.before_working(last, count)
+            else:
+                start = last - count
+            if start < 0:
+                raise SchedulingError(f"task {task_id} does not fit before its end")
+            end = last
+            for user_id in leaf.resources:
+                self._book_free(task_id, user_id, start, end)
+        self.start[task_id], self.end[task_id] = start, end
+        self.reason[task_id] = ("constraint", None)
+
+    def _work_backward(
+        self, task_id: int, resources: list[int], last: int, amount: float
+    ) -> tuple[int, int]:
+        """Book ``amount`` of effort backwards from ``last``; (start, end)."""
+        slot, end = last, -1
+        while amount > EPSILON:
+            slot = max(self.free[u].rfind(1, 0, slot) for u in resources)
+            if slot < 0:
+                raise SchedulingError(f"task {task_id} does not fit before its end")
+            for user_id in resources:
+                if amount <= EPSILON:
+                    break
+                if self.free[user_id][slot]:
+                    self._book(task_id, user_id, slot, slot + 1)
+                    amount -= self.efficiency.get(user_id, 1.0)
+            end = max(end, slot + 1)
+        return slot, end
 
     def _booked_end(self, task_id: int) -> int:
         return max(
@@ -538,20 +782,100 @@ class Engine:
             user_id: n
             for n, user_id in enumerate((*leaf.resources, *leaf.alternatives))
         }
+        order_of = self._strategy_key(leaf)
 
         def rank(user_id: int) -> tuple:
             free_at = self.free[user_id].find(1, first)
             free_at = self.slots.count if free_at < 0 else free_at
-            load = self.load[user_id]
-            if leaf.strategy == "maxloaded":
-                load = -load
-            elif leaf.strategy == "order":
-                load = 0
-            elif leaf.strategy == "random":
-                load = hash((leaf.task_id, user_id)) & 0xFFFF
-            return (free_at, load, order[user_id])
+            return (free_at, *order_of(user_id), order[user_id])
 
         return rank
+
+    def _strategy_key(self, leaf: _Leaf) -> Callable[[int], tuple]:
+        """How tj3 sorts a task's candidates among those free in a slot.
+
+        ``order`` keeps the written order; ``minallocated`` takes the least
+        scarce resource (when persistent, the least booked one first);
+        ``minloaded``/``maxloaded`` the least/most booked one.
+        """
+        load, scarcity = self.load, self.scarcity
+        if leaf.strategy == "minallocated" and leaf.persistent:
+            return lambda user_id: (load[user_id], scarcity.get(user_id, 0.0))
+        if leaf.strategy == "minallocated":
+            return lambda user_id: (scarcity.get(user_id, 0.0),)
+        if leaf.strategy == "minloaded":
+            return lambda user_id: (load[user_id],)
+        if leaf.strategy == "maxloaded":
+            return lambda user_id: (-load[user_id],)
+        if leaf.strategy == "random":
+            return lambda user_id: (hash((leaf.task_id, user_id)) & 0xFFFF,)
+        return lambda user_id: ()
+
+    def _allocations(self, leaf: _Leaf) -> list[list[int]]:
+        """Each primary with the alternatives: tj3 writes one allocation each."""
+        return [
+            list(dict.fromkeys((primary, *leaf.alternatives)))
+            for primary in leaf.resources
+        ]
+
+    def _switch(
+        self,
+        task_id: int,
+        leaf: _Leaf,
+        groups: list[list[int]],
+        slot: int,
+        left: float = math.inf,
+    ) -> float:
+        """Book one slot the way tj3 does without persistence; the effort done.
+
+        Every allocation takes, in this slot, the first free candidate in
+        its strategy's order (re-sorted each slot, as loads change), until
+        ``left`` effort is reached.
+        """
+        key = self._strategy_key(leaf)
+        done = 0.0
+        for group in groups:
+            if done >= left - EPSILON:
+                break
+            for user_id in sorted(group, key=key):
+                if self.free[user_id][slot]:
+                    self._book(task_id, user_id, slot, slot + 1)
+                    done += self.efficiency.get(user_id, 1.0)
+                    break
+        return done
+
+    def _next_free(self, users: list[int], slot: int) -> int:
+        found = [f for f in (self.free[u].find(1, slot) for u in users) if f >= 0]
+        return min(found, default=_NEVER)
+
+    def _work_switching(
+        self, task_id: int, leaf: _Leaf, first: int, position: int, amount: float
+    ) -> tuple[int, int]:
+        """Effort of a non-persistent allocation, slot by slot; (start, end)."""
+        groups = self._allocations(leaf)
+        users = list(dict.fromkeys((*leaf.resources, *leaf.alternatives)))
+        start, slot = -1, position
+        while amount > EPSILON:
+            slot = self._next_free(users, slot)
+            if slot >= self.slots.count:
+                raise SchedulingError(
+                    f"task {task_id} does not fit into the project horizon"
+                )
+            booked = self._switch(task_id, leaf, groups, slot, amount)
+            if booked and start < 0:
+                start = slot
+            amount -= booked
+            slot += 1
+        return (start, slot) if start >= 0 else (first, first)
+
+    def _book_switching(self, task_id: int, leaf: _Leaf, first: int, last: int) -> None:
+        """A length or duration with a non-persistent allocation: every slot."""
+        groups = self._allocations(leaf)
+        users = list(dict.fromkeys((*leaf.resources, *leaf.alternatives)))
+        slot = self._next_free(users, first)
+        while slot < last:
+            self._switch(task_id, leaf, groups, slot)
+            slot = self._next_free(users, slot + 1)
 
     def _book_free(self, task_id: int, user_id: int, first: int, last: int) -> None:
         """Book every free slot of a resource in ``[first, last)``."""
@@ -688,21 +1012,6 @@ _NEVER = 1 << 62
 def _edge(successors: dict, pending: dict, source: tuple, target: tuple) -> None:
     successors.setdefault(source, []).append(target)
     pending[target] += 1
-
-
-def _topological(successors: dict, pending: dict) -> list[tuple[str, int]]:
-    stack = [node for node, count in pending.items() if count == 0]
-    order = []
-    while stack:
-        node = stack.pop()
-        order.append(node)
-        for successor in successors.get(node, ()):
-            pending[successor] -= 1
-            if pending[successor] == 0:
-                stack.append(successor)
-    if len(order) != len(pending):
-        raise SchedulingError("the task dependencies form a cycle")
-    return order
 
 
 def _preorder(data: ScheduleData) -> Iterable[int]:
