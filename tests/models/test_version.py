@@ -465,6 +465,29 @@ def test_latest_version_and_max_number(saved_task, session):
     assert other.max_version_number == 1
 
 
+def test_asking_latest_again_is_one_id_query(saved_task, session):
+    versions = [Version(task=saved_task) for _ in range(3)]
+    session.commit()
+    first_id, latest_id = versions[0].id, versions[-1].id
+    del versions
+    session.expunge_all()
+    first = session.get(Version, first_id)
+    assert first.latest_version.id == latest_id  # loads the latest row once
+    statements = []
+    connection = session.connection()
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        assert first.latest_version.id == latest_id
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+    assert len(statements) == 1
+    assert "max(" not in statements[0].lower() and "LIMIT" in statements[0]
+
+
 def test_latest_published_version(saved_task, session):
     v1, v2, v3 = (Version(task=saved_task) for _ in range(3))
     session.commit()

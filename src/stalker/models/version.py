@@ -377,15 +377,16 @@ class Version(Link, DAGMixin):
                 version.is_published or not published_only
             )
 
+        connection = session.connection()
         with session.no_autoflush:
-            latest = session.scalars(_latest(published_only), parameters).first()
-            if latest is None or qualifies(latest):
-                return latest
-            statement = _latest_ids(published_only)
-            for version_id in session.connection().execute(statement, parameters):
-                version = session.get(Version, version_id[0])
-                if version is not None and qualifies(version):
-                    return version
+            for statement in (_latest_id(published_only), _latest_ids(published_only)):
+                for (version_id,) in connection.execute(statement, parameters):
+                    version = session.get(Version, version_id)
+                    if version is not None and qualifies(version):
+                        # held here, the answer stays in the session's identity
+                        # map: asking again costs an id query, not a row load
+                        self._latest_seen = version
+                        return version
         return None
 
     def _remember_pending(self) -> None:
@@ -579,12 +580,9 @@ _HIGHEST_OTHER_NUMBER = select(func.max(_VERSIONS.c.version_number)).where(
 
 
 @functools.cache
-def _latest(published_only: bool) -> Any:
-    """The (published) version of a series with the highest number: one query."""
-    statement = select(Version).where(*_IN_SERIES)
-    if published_only:
-        statement = statement.where(_VERSIONS.c.is_published.is_(True))
-    return statement.order_by(_VERSIONS.c.version_number.desc()).limit(1)
+def _latest_id(published_only: bool) -> Any:
+    """The id of a series' (published) version with the highest number."""
+    return _latest_ids(published_only).limit(1)
 
 
 @functools.cache
