@@ -323,8 +323,6 @@ class NativeScheduler(SchedulerBase):
         self.plan = schedule(data, self.calendar, self.constraints, self.callback)
         self.timings["engine_s"] = time.perf_counter() - started
         started = time.perf_counter()
-        write_back(
-            self._session(), data, self.plan.computed(), self.compute_resources
-        )
+        write_back(self._session(), data, self.plan.computed(), self.compute_resources)
         self.timings["write_back_s"] = time.perf_counter() - started
         return ""
