@@ -137,12 +137,23 @@ def _schedule(path: str, engine: str) -> dict[str, Any]:
 # -- the parent ---------------------------------------------------------------------
 
 
+def _child_environment() -> dict[str, str]:
+    """This process's environment, importing the same Stalker as this process."""
+    import stalker
+
+    paths = [str(Path(stalker.__file__).resolve().parents[1]), str(HERE)]
+    if os.environ.get("PYTHONPATH"):
+        paths.append(os.environ["PYTHONPATH"])
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
 def _child(*arguments: str) -> dict[str, Any]:
     completed = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), *arguments],
         check=True,
         capture_output=True,
         text=True,
+        env=_child_environment(),
     )
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
