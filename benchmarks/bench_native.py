@@ -63,8 +63,11 @@ def _runs(size: int) -> int:
 
 
 def horizon_years(size: int) -> int:
-    """Three years, or one per 4000 tasks: 50 people finish 100k in about 19."""
-    return max(3, -(-size // 4000))
+    """Three years up to 15k tasks (as bench_scheduling), then a year per 4000.
+
+    50 people need about 19 years for 100k tasks.
+    """
+    return 3 if size <= 15000 else -(-size // 4000)
 
 
 # -- the child processes --------------------------------------------------------
