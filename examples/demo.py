@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import pathlib
-import shutil
 
 from sqlalchemy import select
 
@@ -21,7 +20,6 @@ from stalker import (
     Department,
     FilenameTemplate,
     Group,
-    NativeScheduler,
     Project,
     Repository,
     Sequence,
@@ -30,7 +28,6 @@ from stalker import (
     Structure,
     Studio,
     Task,
-    TaskJugglerScheduler,
     User,
     Version,
     db,
@@ -149,19 +146,15 @@ def report_production() -> None:
 
 
 def schedule_production() -> None:
-    """Plan the work with TaskJuggler when tj3 is installed, natively otherwise."""
+    """Plan the work with the default scheduler: tj3 if installed, else native."""
     studio = Studio.query.one()
     admin = User.query.filter_by(login="admin").one()
-    if shutil.which("tj3"):
-        studio.scheduler = TaskJugglerScheduler(compute_resources=True, timeout=120)
-    else:
-        studio.scheduler = NativeScheduler(compute_resources=True)
     studio.duration = datetime.timedelta(days=365)  # as the tutorial does
     try:
         studio.schedule(scheduled_by=admin)
     finally:
         DBSession.commit()  # the studio records a failure too; dates stay as they were
-    engine = type(studio.scheduler).__name__
+    engine = type(studio.scheduler).__name__  # the default schedule() chose
     print(f"schedule ({engine}): {studio.last_schedule_message or 'done'}")
     project = Project.query.filter_by(code="FC").one()
     for task in sorted(project.tasks, key=lambda task: task.id):

@@ -13,7 +13,15 @@ from typing import Any
 import pytest
 
 import stalker
-from stalker import SchedulerBase, Studio, Task, TaskJugglerScheduler, User
+from stalker import (
+    NativeScheduler,
+    SchedulerBase,
+    Studio,
+    Task,
+    TaskJugglerScheduler,
+    User,
+)
+from stalker.models import schedulers
 from stalker.scheduling import writeback
 from stalker.scheduling.tj3 import TaskJugglerError
 
@@ -82,11 +90,72 @@ def dates_of(example: Any) -> tuple:
 # -- bookkeeping --------------------------------------------------------------------
 
 
-def test_schedule_without_a_scheduler_is_a_runtime_error():
-    studio = make_studio()
-    with pytest.raises(RuntimeError, match=r"Studio\.scheduler"):
-        studio.schedule()
-    assert studio.last_scheduled_at is None
+def test_tj3_installed_follows_tj_command_then_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty PATH: no tj3 there
+    stalker.defaults.tj_command = str(tmp_path / "no" / "tj3")
+    assert schedulers.tj3_installed() is False
+    assert isinstance(schedulers.default_scheduler(), NativeScheduler)
+    fake_tj3(tmp_path, "exit 0")  # tj_command now names an executable file
+    assert schedulers.tj3_installed() is True
+    assert isinstance(schedulers.default_scheduler(), TaskJugglerScheduler)
+
+
+def test_without_a_scheduler_tj3_runs_when_installed(example, session, tmp_path):
+    fake_tj3(tmp_path, csv_writer_body(spec_csv(example)))
+    studio = example.studio
+    assert studio.scheduler is None
+    message = studio.schedule(scheduled_by=example.admin)
+    assert type(studio.scheduler) is TaskJugglerScheduler  # kept: what ran
+    assert studio.scheduler.studio is studio
+    assert studio.scheduler.compute_resources is False  # the tutorial's default
+    assert (
+        message
+        == studio.last_schedule_message
+        == ("check.tjp:1: Warning: just a warning")
+    )
+    session.commit()
+    assert_spec_dates(example)
+
+
+def test_without_a_scheduler_and_without_tj3_the_native_one_runs(
+    example, session, monkeypatch
+):
+    before = previous_schedule(example, session)
+    monkeypatch.setattr(schedulers, "tj3_installed", lambda: False)
+    studio = example.studio
+    assert studio.schedule(scheduled_by=example.admin) == ""
+    assert type(studio.scheduler) is NativeScheduler
+    assert set(studio.scheduler.timings) == {"gather_s", "engine_s", "write_back_s"}
+    assert studio.last_schedule_message == ""
+    assert studio.last_scheduled_by is example.admin
+    session.commit()
+    session.expire_all()
+    assert dates_of(example) != before
+    t21, t22 = example.t21, example.t22
+    assert t21.computed_start == dt(2014, 6, 2, 6)  # its time log starts it
+    assert t21.computed_end <= t22.computed_start  # T22 depends on T21
+    assert example.project.computed_end == t22.computed_end
+
+
+def test_a_chosen_default_is_kept_for_the_next_run(example, session, monkeypatch):
+    monkeypatch.setattr(schedulers, "tj3_installed", lambda: False)
+    example.studio.schedule()
+    first = example.studio.scheduler
+    example.studio.schedule()
+    assert example.studio.scheduler is first
+
+
+def test_a_failing_default_scheduler_is_recorded(example, session, monkeypatch):
+    monkeypatch.setattr(schedulers, "tj3_installed", lambda: False)
+    example.studio.end = dt(2014, 6, 3)  # far too short for 110 hours of work
+    before = dates_of(example)
+    with pytest.raises(RuntimeError):
+        example.studio.schedule()
+    assert type(example.studio.scheduler) is NativeScheduler
+    assert example.studio.last_schedule_message.startswith("Scheduling failed: ")
+    session.commit()
+    session.expire_all()
+    assert dates_of(example) == before
 
 
 def test_scheduler_accepts_scheduler_instances():

@@ -27,7 +27,7 @@ from stalker.models.validation import (
     value_error,
 )
 from stalker.scheduling.data import ScheduleData, gather_schedule_data
-from stalker.scheduling.tj3 import TaskJugglerError, parse_csv, run_tj3
+from stalker.scheduling.tj3 import TaskJugglerError, find_tj3, parse_csv, run_tj3
 from stalker.scheduling.tjp import tjp_file
 from stalker.scheduling.writeback import ComputedSchedule, write_back
 
@@ -38,6 +38,8 @@ __all__ = [
     "SchedulerBase",
     "TaskJugglerError",
     "TaskJugglerScheduler",
+    "default_scheduler",
+    "tj3_installed",
 ]
 
 
@@ -326,3 +328,27 @@ class NativeScheduler(SchedulerBase):
         write_back(self._session(), data, self.plan.computed(), self.compute_resources)
         self.timings["write_back_s"] = time.perf_counter() - started
         return ""
+
+
+def tj3_installed() -> bool:
+    """Whether TaskJugglerScheduler would find a tj3 to run.
+
+    The same lookup as the run itself (``tj_command`` if it is a file, else
+    ``tj3`` on PATH), so the answer cannot disagree with what would happen.
+    """
+    try:
+        find_tj3(stalker.defaults.tj_command)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def default_scheduler() -> SchedulerBase:
+    """The scheduler a studio without one uses: tj3 when installed, else native.
+
+    Both get their default arguments (every project, no computed resources),
+    the same as ``TaskJugglerScheduler()`` in the tutorial.
+    """
+    if tj3_installed():
+        return TaskJugglerScheduler()
+    return NativeScheduler()

@@ -22,6 +22,7 @@ import stalker
 from stalker.db.declarative import mapped_class
 from stalker.db.session import DBSession
 from stalker.db.types import GenericDateTime, GenericJSON
+from stalker.models import schedulers
 from stalker.models.auth import User
 from stalker.models.department import Department
 from stalker.models.entity import Entity, SimpleEntity, utc_now
@@ -334,7 +335,15 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
 
     @property
     def scheduler(self) -> SchedulerBase | None:
-        """The scheduler ``schedule()`` runs (not persisted; None after loading)."""
+        """The scheduler ``schedule()`` runs (not persisted; None after loading).
+
+        None means "the default": ``schedule()`` then picks TaskJugglerScheduler
+        when tj3 is installed, NativeScheduler otherwise, and stores it here.
+        The getter itself does not report the default: looking for tj3 on
+        every read would hit the file system, and a scheduler made on each
+        read would lose its ``timings`` and ``plan``; after ``schedule()``
+        this holds the very scheduler that ran, to be inspected.
+        """
         return self._scheduler
 
     @scheduler.setter
@@ -346,19 +355,17 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
     def schedule(self, scheduled_by: User | None = None) -> Any:
         """Run ``scheduler`` on this studio and record how it went; no commit.
 
-        The bookkeeping fields are written whether the run succeeds or not: a
-        failed run stores its error text in ``last_schedule_message`` and the
-        error propagates.  Setting ``is_scheduling`` to True beforehand (to
-        guard against concurrent runs) is the caller's job.
+        Without a scheduler the default one (see :attr:`scheduler`) is chosen
+        and kept.  The bookkeeping fields are written whether the run succeeds
+        or not: a failed run stores its error text in ``last_schedule_message``
+        and the error propagates.  Setting ``is_scheduling`` to True beforehand
+        (to guard against concurrent runs) is the caller's job.
         """
-        scheduler = self.scheduler
-        if not isinstance(scheduler, SchedulerBase):
-            raise RuntimeError(
-                "Studio.schedule() needs a scheduler: assign a SchedulerBase "
-                "instance (e.g. TaskJugglerScheduler()) to Studio.scheduler first"
-            )
         if scheduled_by is not None:
             check_instance(self, "scheduled_by", scheduled_by, User)
+        scheduler = self.scheduler
+        if scheduler is None:
+            scheduler = self.scheduler = schedulers.default_scheduler()
         self.scheduling_started_at = utc_now()
         scheduler.studio = self
         result = None

@@ -11,12 +11,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
-    DateTime,
     Dialect,
-    Interval,
     Table,
     bindparam,
     delete,
@@ -24,11 +23,9 @@ from sqlalchemy import (
     inspect,
     update,
 )
-from sqlalchemy.types import TypeDecorator
 
 from stalker.scheduling.data import ScheduleData, table
 
-_CHUNK = 500
 _DATE_ATTRIBUTES = ("_start", "_end", "_duration", "computed_start", "computed_end")
 
 
@@ -45,30 +42,10 @@ class ComputedSchedule:
     resource_ids: tuple[int, ...] | None = None
 
 
-class _ConvertedDateTime(TypeDecorator[Any]):
-    """A datetime the column type already converted for the driver."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def bind_processor(self, dialect: Dialect) -> None:
-        return None
-
-
-class _ConvertedInterval(TypeDecorator[Any]):
-    """A timedelta the column type already converted for the driver."""
-
-    impl = Interval()
-    cache_ok = True
-
-    def bind_processor(self, dialect: Dialect) -> None:
-        return None
-
-
 class _Converter:
     """Converts values with a column type's bind processor, once per value.
 
-    tj3's dates fall on resolution steps, so thousands of rows share a few
+    Engines' dates fall on resolution steps, so thousands of rows share a few
     hundred values; converting each row through SQLAlchemy would be the
     slowest part of the write-back.
     """
@@ -84,6 +61,29 @@ class _Converter:
                 self.processor(value) if self.processor else value
             )
         return converted
+
+
+def _executemany(session: Any, statement: Any, rows: list[dict[str, Any]]) -> None:
+    """Run ``statement`` once per row of driver-ready values, as one executemany.
+
+    The statement is compiled once and the rows go to the driver as they
+    are: SQLAlchemy's per-row parameter processing would cost more than the
+    database's work (the values were converted by :class:`_Converter`).
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    compiled = statement.compile(dialect=connection.dialect)
+    names = compiled.positiontup
+    parameters: list[Any] = rows
+    if compiled.positional and names:
+        values = itemgetter(*names)  # one name gives a value, not a tuple
+        parameters = (
+            [tuple(values(row)) for row in rows]
+            if len(names) > 1
+            else [(values(row),) for row in rows]
+        )
+    connection.exec_driver_sql(compiled.string, parameters)
 
 
 def _date_rows(
@@ -105,27 +105,23 @@ def _date_rows(
 def _update_dates(
     session: Any, table_name: str, computed: Sequence[ComputedSchedule]
 ) -> None:
-    """Set start/end/duration per row, then copy start/end to the computed pair."""
+    """Set start/end/duration and the computed start/end, one statement per row."""
     if not computed:
         return
     target = table(table_name)
-    rows = _date_rows(target, session.get_bind().dialect, computed)
     statement = (
         update(target)
         .where(target.c.id == bindparam("_id"))
         .values(
-            start=bindparam("_start", type_=_ConvertedDateTime()),
-            end=bindparam("_end", type_=_ConvertedDateTime()),
-            duration=bindparam("_duration", type_=_ConvertedInterval()),
+            start=bindparam("_start"),
+            end=bindparam("_end"),
+            duration=bindparam("_duration"),
+            computed_start=bindparam("_start"),
+            computed_end=bindparam("_end"),
         )
     )
-    session.execute(statement, rows)
-    ids = [row.entity_id for row in computed]
-    copy = update(target).values(
-        computed_start=target.c.start, computed_end=target.c.end
-    )
-    for first in range(0, len(ids), _CHUNK):
-        session.execute(copy.where(target.c.id.in_(ids[first : first + _CHUNK])))
+    rows = _date_rows(target, session.get_bind().dialect, computed)
+    _executemany(session, statement, rows)
 
 
 def _allowed_resources(data: ScheduleData, task_id: int) -> set[int]:
@@ -139,21 +135,24 @@ def _replace_computed_resources(
 ) -> None:
     """Keep only users the engine chose that are still resources or alternatives."""
     link = table("Task_Computed_Resources")
-    task_ids = [row.entity_id for row in task_rows]
-    for start in range(0, len(task_ids), _CHUNK):
-        chunk = task_ids[start : start + _CHUNK]
-        session.execute(delete(link).where(link.c.task_id.in_(chunk)))
+    _executemany(
+        session,
+        delete(link).where(link.c.task_id == bindparam("_id")),
+        [{"_id": row.entity_id} for row in task_rows],
+    )
     pairs = []
     for row in task_rows:
         allowed = _allowed_resources(data, row.entity_id)
         chosen = dict.fromkeys(row.resource_ids or ())  # ordered, no repeats
         pairs.extend(
-            {"task_id": row.entity_id, "resource_id": user_id}
+            {"_task": row.entity_id, "_user": user_id}
             for user_id in chosen
             if user_id in allowed
         )
-    if pairs:
-        session.execute(insert(link), pairs)
+    statement = insert(link).values(
+        task_id=bindparam("_task"), resource_id=bindparam("_user")
+    )
+    _executemany(session, statement, pairs)
 
 
 def _expire_loaded(session: Any, ids: set[int], attributes: Sequence[str]) -> None:
