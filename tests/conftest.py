@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import os
-import shutil
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -44,7 +43,9 @@ def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     """Skip the ``tj3``-marked tests, with the reason, when tj3 is not installed."""
-    if shutil.which("tj3") or os.path.isfile(stalker.defaults.tj_command):
+    from stalker.models.schedulers import tj3_installed
+
+    if tj3_installed():
         return
     skip = pytest.mark.skip(
         reason="tj3 (TaskJuggler) is not installed: apt-get install tj3, or set "
