@@ -33,7 +33,7 @@ import datetime
 import json
 import os
 import resource
-import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -161,9 +161,20 @@ def _child(*arguments: str) -> dict[str, Any]:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
+def _copy_database(source: Path, target: Path) -> None:
+    """Copy an SQLite database with SQLite's backup API.
+
+    A file copy would miss the commits still in the write-ahead log.
+    """
+    with sqlite3.connect(source) as reader, sqlite3.connect(target) as writer:
+        reader.backup(writer)
+    reader.close()
+    writer.close()
+
+
 def _scheduled_copy(built: Path, folder: Path, engine: str) -> dict[str, Any]:
     copy = folder / f"run_{engine}.db"
-    shutil.copyfile(built, copy)
+    _copy_database(built, copy)
     try:
         return _child("--schedule", str(copy), engine)
     finally:
