@@ -1,5 +1,5 @@
 """Seeded random studios: neither the native nor tj3's plan breaks a rule,
-and the native plan equals tj3's."""
+and the native plan (dates and bookings) equals tj3's."""
 
 from __future__ import annotations
 
@@ -88,3 +88,33 @@ def test_tj3_plan_has_no_violation(seed, tasks, resources, minutes):
     booked = sum(len(task.allocations) for task in plan.tasks.values())
     assert booked >= len(case.data.resources) > 0
     assert check_plan(case.data, plan, case.calendar, case.constraints) == []
+
+
+def _merged(runs):
+    """Runs with the touching ones joined (tj3 joins a task's time logs)."""
+    joined = []
+    for start, end in sorted(runs):
+        if joined and joined[-1][1] == start:
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
+
+
+@pytest.mark.tj3
+@pytest.mark.parametrize(("seed", "tasks", "resources", "minutes"), SIZES)
+def test_native_bookings_equal_tj3s(seed, tasks, resources, minutes):
+    """Beyond the dates: every resource works the same slots on every task."""
+    case = random_case(seed, tasks, resources, minutes)
+    plan = schedule(case.data, case.calendar, case.constraints)
+    tj3 = _tj3(seed, tasks, resources, minutes)
+
+    def bookings(task):
+        return {user: _merged(runs) for user, runs in task.allocations.items()}
+
+    differing = [
+        task_id
+        for task_id, task in plan.tasks.items()
+        if bookings(task) != bookings(tj3.tasks[task_id])
+    ]
+    assert differing == []
