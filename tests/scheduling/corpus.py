@@ -26,11 +26,12 @@ from __future__ import annotations
 import datetime
 import itertools
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from stalker.scheduling.data import BookingRow, DependencyRow, ScheduleData, TaskRow
-from stalker.scheduling.engine import Calendar
+from stalker.scheduling.engine import Calendar, Plan, TaskPlan
 from stalker.scheduling.tj3 import parse_csv, run_tj3
 from stalker.scheduling.tjp import MINUTE, tjp_file, utc_text
 
@@ -58,6 +59,7 @@ FEATURES = {
     "start constraint",
     "end constraint",
 }
+Interval = tuple[datetime.datetime, datetime.datetime]
 Constraints = dict[int, tuple[datetime.datetime | None, datetime.datetime | None]]
 
 
@@ -316,14 +318,68 @@ def case_tjp(case: Case, report: str = "plan", resources: bool = False) -> str:
     return text
 
 
-def tj3_dates(
-    case: Case, folder: Path
-) -> dict[int, tuple[datetime.datetime, datetime.datetime]]:
+# tj3 writes every task's bookings (planned and time logs) as
+# ``booking User_<id> <start>-+0000 + <hours>h`` runs, one per stretch of
+# consecutive booked slots, in TaskJuggler's own syntax.
+_EXPORT = """export "bookings" {
+    definitions -
+    taskattributes booking
+    resourceattributes -
+    hideresource 0
+}"""
+_TASK_LINE = re.compile(r"^supplement task \S*?(\d+) \{$")
+_RUN = re.compile(
+    r"(?:booking User_(?P<user>\d+) )?"
+    r"(?P<start>\d{4}-\d\d-\d\d)-(?P<time>\d\d:\d\d)-\+0000 \+ (?P<hours>[\d.]+)h"
+)
+
+
+def parse_export(text: str) -> dict[int, dict[int, list[Interval]]]:
+    """Per task, per user, the booked runs of tj3's ``export`` report."""
+    bookings: dict[int, dict[int, list[Interval]]] = {}
+    task_id = user_id = None
+    for line in text.splitlines():
+        line = line.strip()
+        header = _TASK_LINE.match(line)
+        if header:
+            task_id = int(header[1])
+            continue
+        run = _RUN.search(line)
+        if run is None or task_id is None:
+            continue
+        if run["user"]:
+            user_id = int(run["user"])
+        assert user_id is not None, f"a booking run without a resource: {line!r}"
+        start = datetime.datetime.fromisoformat(f"{run['start']}T{run['time']}+00:00")
+        length = datetime.timedelta(minutes=round(float(run["hours"]) * 60))
+        runs = bookings.setdefault(task_id, {}).setdefault(user_id, [])
+        runs.append((start, start + length))
+    return bookings
+
+
+def tj3_plan(case: Case, folder: Path) -> Plan:
     """Run tj3 on the case (same text as the TaskJuggler backend writes).
 
-    Returns every task's and the project's start and end, by id.
+    One tj3 call writes the CSV dates and the ``export`` bookings; the
+    answer is a :class:`Plan` as the native engine gives it, so the plan
+    checker reads both engines' plans alike.
     """
-    (folder / "plan.tjp").write_text(case_tjp(case), encoding="utf-8")
+    text = f"{case_tjp(case)}\n\n{_EXPORT}"
+    (folder / "plan.tjp").write_text(text, encoding="utf-8")
     run_tj3("tj3", str(folder / "plan.tjp"), str(folder), timeout=600)
     rows = parse_csv(str(folder / "plan.csv"), compute_resources=False)
-    return {row.entity_id: (row.start, row.end) for row in rows}
+    bookings = parse_export((folder / "bookings.tji").read_text(encoding="utf-8"))
+    plan = Plan()
+    for row in rows:
+        if row.entity_id in case.data.project_ids:
+            plan.projects[row.entity_id] = (row.start, row.end)
+            continue
+        allocations = bookings.get(row.entity_id, {})
+        plan.tasks[row.entity_id] = TaskPlan(
+            row.entity_id,
+            row.start,
+            row.end,
+            tuple(sorted(allocations)),
+            allocations,
+        )
+    return plan

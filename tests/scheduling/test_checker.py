@@ -90,6 +90,20 @@ def test_time_logs_may_break_the_calendar(world):
     assert check_plan(world.data, plan, calendar()) == []
 
 
+def test_adjacent_time_logs_reported_as_one_run(world):
+    # tj3's export writes consecutive booked slots as one run, logs included
+    world.booking(3, 4, "2014-04-02-09:00", "2014-04-02-10:00")
+    world.booking(3, 4, "2014-04-02-10:00", "2014-04-02-11:00")
+    plan = schedule(world.data, calendar())
+    plan.tasks[3].allocations[4] = [(at("2014-04-02-09:00"), at("2014-04-02-11:00"))]
+    assert check_plan(world.data, plan, calendar()) == []
+    # what goes past the logs is planned work, held to the rules
+    plan.tasks[3].allocations[4] = [(at("2014-04-02-09:00"), at("2014-04-02-12:00"))]
+    assert check_plan(world.data, plan, calendar()) == [
+        Violation("before_now", 3, "works 2014-04-02 11:00-12:00 before now", 4)
+    ]
+
+
 def test_effort_not_fully_allocated(world):
     plan = schedule(world.data, calendar())
     start, end = plan.tasks[1].allocations[1][-1]

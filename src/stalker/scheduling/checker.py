@@ -100,15 +100,33 @@ def _booked(data: ScheduleData) -> dict[tuple[int, int], list[Interval]]:
     return logs
 
 
+def _outside(interval: Interval, logs: list[Interval]) -> Iterator[Interval]:
+    """The parts of ``interval`` no time log covers (``logs`` sorted)."""
+    start, end = interval
+    for lo, hi in logs:
+        if hi <= start or lo >= end:
+            continue
+        if lo > start:
+            yield start, lo
+        start = max(start, hi)
+    if start < end:
+        yield start, end
+
+
 def _planned(data: ScheduleData, plan: Plan) -> Iterator[tuple[int, int, Interval]]:
-    """Every planned allocation that is not a time log."""
-    logs = _booked(data)
+    """Every planned allocation minus the time logs.
+
+    A plan may report adjacent logs, or a log and the work that goes on
+    right after it, as one run (tj3's export does): only the rest of the
+    run is planned work, bound by the calendar rules.
+    """
+    logs = {key: sorted(spans) for key, spans in _booked(data).items()}
     for task_id, task in plan.tasks.items():
         for user_id, intervals in task.allocations.items():
             known = logs.get((task_id, user_id), [])
             for interval in intervals:
-                if not any(lo <= interval[0] and interval[1] <= hi for lo, hi in known):
-                    yield task_id, user_id, interval
+                for part in _outside(interval, known):
+                    yield task_id, user_id, part
 
 
 def _dependency_time(
