@@ -340,3 +340,41 @@ def test_many_tasks_take_one_insert_per_table(session, monkeypatch, statements):
         "Task_Resources",
         "Task_Computed_Resources",
     }
+
+
+def _scratch_table(session: Any) -> Any:
+    """A table of its own (created inside the test's transaction) for _insert."""
+    from sqlalchemy import Column, Integer, MetaData, String, Table
+
+    from stalker.db.types import GenericDateTime
+
+    table = Table(
+        "BulkScratch",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("label", String(32), default=lambda: "computed"),
+        Column("moment", GenericDateTime),
+    )
+    table.create(session.connection())
+    return table
+
+
+def test_insert_converts_values_for_the_driver(session):
+    import datetime
+
+    table = _scratch_table(session)
+    moment = datetime.datetime(2026, 1, 5, 9, 30, tzinfo=datetime.timezone.utc)
+    rows = [{"id": i, "label": f"L{i}", "moment": moment} for i in (1, 2)]
+    bulk_flush._insert(session.connection(), table, rows)
+    stored = session.connection().execute(select(table).order_by(table.c.id)).all()
+    assert [(r.id, r.label, r.moment) for r in stored] == [
+        (1, "L1", moment),
+        (2, "L2", moment),
+    ]
+
+
+def test_insert_lets_sqlalchemy_compute_python_defaults(session):
+    table = _scratch_table(session)
+    bulk_flush._insert(session.connection(), table, [{"id": 7, "moment": None}])
+    stored = session.connection().execute(select(table)).one()
+    assert (stored.id, stored.label, stored.moment) == (7, "computed", None)

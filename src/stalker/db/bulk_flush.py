@@ -51,6 +51,7 @@ from sqlalchemy.orm.interfaces import MANYTOMANY, MANYTOONE, ONETOMANY
 from sqlalchemy.orm.state import InstanceState
 from sqlalchemy.schema import Column
 
+from stalker.db.driver import BindConverter, executemany
 from stalker.db.session import take_sqlite_write_lock
 
 #: Fewer new objects than this go through the normal unit of work.  One is
@@ -528,12 +529,38 @@ def _execute(connection: Connection, plan: _Plan) -> None:
 
 
 def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """One executemany per set of columns (defaults differ otherwise)."""
+    """One executemany per set of columns (defaults differ otherwise).
+
+    The values go to the driver converted by the columns' bind processors
+    (:mod:`stalker.db.driver`), unless an omitted column has a Python-side
+    default that SQLAlchemy must compute while executing.
+    """
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         groups[tuple(row)].append(row)
-    for group in groups.values():
-        connection.execute(table.insert(), group)
+    for keys, group in groups.items():
+        if _python_defaults_omitted(table, keys):
+            connection.execute(table.insert(), group)
+            continue
+        converters = [
+            (key, BindConverter(table.c[key], connection.dialect, remember=False))
+            for key in keys
+        ]
+        converters = [(key, c) for key, c in converters if c.processor is not None]
+        for row in group:
+            for key, convert in converters:
+                row[key] = convert(row[key])
+        statement = table.insert().values({key: bindparam(key) for key in keys})
+        executemany(connection, statement, group)
+
+
+def _python_defaults_omitted(table: Table, keys: tuple[str, ...]) -> bool:
+    present = set(keys)
+    return any(
+        column.default is not None
+        for column in table.columns
+        if column.key not in present
+    )
 
 
 def _mark_persistent(session: Session, plan: _Plan) -> None:

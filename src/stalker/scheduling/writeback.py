@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -24,6 +23,7 @@ from sqlalchemy import (
     update,
 )
 
+from stalker.db.driver import BindConverter, executemany
 from stalker.scheduling.data import ScheduleData, table
 
 _DATE_ATTRIBUTES = ("_start", "_end", "_duration", "computed_start", "computed_end")
@@ -42,55 +42,11 @@ class ComputedSchedule:
     resource_ids: tuple[int, ...] | None = None
 
 
-class _Converter:
-    """Converts values with a column type's bind processor, once per value.
-
-    Engines' dates fall on resolution steps, so thousands of rows share a few
-    hundred values; converting each row through SQLAlchemy would be the
-    slowest part of the write-back.
-    """
-
-    def __init__(self, column: Any, dialect: Dialect) -> None:
-        self.processor = column.type.dialect_impl(dialect).bind_processor(dialect)
-        self.seen: dict[Any, Any] = {}
-
-    def __call__(self, value: Any) -> Any:
-        converted = self.seen.get(value, self)
-        if converted is self:
-            converted = self.seen[value] = (
-                self.processor(value) if self.processor else value
-            )
-        return converted
-
-
-def _executemany(session: Any, statement: Any, rows: list[dict[str, Any]]) -> None:
-    """Run ``statement`` once per row of driver-ready values, as one executemany.
-
-    The statement is compiled once and the rows go to the driver as they
-    are: SQLAlchemy's per-row parameter processing would cost more than the
-    database's work (the values were converted by :class:`_Converter`).
-    """
-    if not rows:
-        return
-    connection = session.connection()
-    compiled = statement.compile(dialect=connection.dialect)
-    names = compiled.positiontup
-    parameters: list[Any] = rows
-    if compiled.positional and names:
-        values = itemgetter(*names)  # one name gives a value, not a tuple
-        parameters = (
-            [tuple(values(row)) for row in rows]
-            if len(names) > 1
-            else [(values(row),) for row in rows]
-        )
-    connection.exec_driver_sql(compiled.string, parameters)
-
-
 def _date_rows(
     target: Table, dialect: Dialect, rows: Iterable[ComputedSchedule]
 ) -> list[dict[str, Any]]:
-    moment = _Converter(target.c.start, dialect)
-    span = _Converter(target.c.duration, dialect)
+    moment = BindConverter(target.c.start, dialect)
+    span = BindConverter(target.c.duration, dialect)
     return [
         {
             "_id": row.entity_id,
@@ -121,7 +77,7 @@ def _update_dates(
         )
     )
     rows = _date_rows(target, session.get_bind().dialect, computed)
-    _executemany(session, statement, rows)
+    executemany(session.connection(), statement, rows)
 
 
 def _allowed_resources(data: ScheduleData, task_id: int) -> set[int]:
@@ -135,8 +91,8 @@ def _replace_computed_resources(
 ) -> None:
     """Keep only users the engine chose that are still resources or alternatives."""
     link = table("Task_Computed_Resources")
-    _executemany(
-        session,
+    executemany(
+        session.connection(),
         delete(link).where(link.c.task_id == bindparam("_id")),
         [{"_id": row.entity_id} for row in task_rows],
     )
@@ -152,7 +108,7 @@ def _replace_computed_resources(
     statement = insert(link).values(
         task_id=bindparam("_task"), resource_id=bindparam("_user")
     )
-    _executemany(session, statement, pairs)
+    executemany(session.connection(), statement, pairs)
 
 
 def _expire_loaded(session: Any, ids: set[int], attributes: Sequence[str]) -> None:
