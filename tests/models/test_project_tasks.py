@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from sqlalchemy import event
 
 from stalker import Project, Status, StatusList, Type
 from stalker.models.asset import Asset
@@ -14,6 +13,7 @@ from stalker.models.shot import Shot
 from stalker.models.task import Task, TimeLog
 
 from ..factories import make_user
+from ..support.statements import recorded_statements
 
 TASK_CODES = ("WFD", "RTS", "WIP", "PREV", "HREV", "DREV", "OH", "STOP", "CMPL")
 UTC = datetime.timezone.utc
@@ -97,22 +97,13 @@ def test_walking_root_tasks_takes_a_bounded_number_of_queries(session, project):
                 Task(name=f"R{r}C{c}G{g}", parent=child)
     session.commit()
     session.expire_all()
-    statements = []
-    connection = session.connection()
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
+    with recorded_statements(session.connection()) as statements:
         names = []
         stack = list(reversed(project.root_tasks))
         while stack:
             task = stack.pop()
             names.append(task.name)
             stack.extend(reversed(task.children))
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
     assert len(names) == 39
     assert names[:3] == ["R0", "R0C0", "R0C0G0"]
     # roots + one selectin query per level (+1 empty last level), not one per task

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import event
 
 from stalker import ImageFormat, Project, Type
 from stalker.models.scene import Scene
 from stalker.models.sequence import Sequence
 from stalker.models.shot import Shot, Shot_Scenes, Shot_Sequences
 from stalker.models.task import Task
+from tests.support.statements import recorded_statements
 from tests.task_factories import make_project, make_status_list
 
 # --- without a database ------------------------------------------------------
@@ -307,18 +307,9 @@ def test_code_is_unique_among_flushed_shots(session, project):
 
 
 def test_code_check_counts_flushed_shots_only_and_never_flushes(session, project):
-    statements = []
-    connection = session.connection()
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
+    with recorded_statements(session.connection()) as statements:
         first = Shot(code="SH001", project=project)
         second = Shot(code="SH001", project=project)  # first is not flushed yet
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
     assert second.code == "SH001"
     assert first in session.new and second in session.new
     assert not any(s.lstrip().upper().startswith("INSERT") for s in statements)

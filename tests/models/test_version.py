@@ -15,6 +15,7 @@ from stalker.models.asset import Asset
 from stalker.models.sequence import Sequence
 from stalker.models.shot import Shot
 from tests.factories import make_user
+from tests.support.statements import recorded_statements
 from tests.task_factories import TaskWorld, make_status_list
 
 # =============================================================================
@@ -473,17 +474,8 @@ def test_asking_latest_again_is_one_id_query(saved_task, session):
     session.expunge_all()
     first = session.get(Version, first_id)
     assert first.latest_version.id == latest_id  # loads the latest row once
-    statements = []
-    connection = session.connection()
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
+    with recorded_statements(session.connection()) as statements:
         assert first.latest_version.id == latest_id
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
     assert len(statements) == 1
     assert "max(" not in statements[0].lower() and "LIMIT" in statements[0]
 

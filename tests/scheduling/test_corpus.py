@@ -52,12 +52,18 @@ def _tj3(seed, tasks, resources, minutes):
         return tj3_plan(case, Path(folder))
 
 
+def _both_plans(seed, tasks, resources, minutes):
+    """A corpus case, its native plan and tj3's (tj3 runs once per case)."""
+    case = random_case(seed, tasks, resources, minutes)
+    plan = schedule(case.data, case.calendar, case.constraints)
+    return case, plan, _tj3(seed, tasks, resources, minutes)
+
+
 @pytest.mark.tj3
 @pytest.mark.parametrize(("seed", "tasks", "resources", "minutes"), SIZES)
 def test_native_project_end_within_5_percent_of_tj3(seed, tasks, resources, minutes):
-    case = random_case(seed, tasks, resources, minutes)
-    plan = schedule(case.data, case.calendar, case.constraints)
-    tj3_end = _tj3(seed, tasks, resources, minutes).projects[PROJECT][1]
+    case, plan, tj3 = _both_plans(seed, tasks, resources, minutes)
+    tj3_end = tj3.projects[PROJECT][1]
     start = case.calendar.now
     ratio = (plan.projects[PROJECT][1] - start) / (tj3_end - start)
     assert abs(ratio - 1) <= 0.05, f"native/tj3 span ratio {ratio:.3f}"
@@ -67,9 +73,7 @@ def test_native_project_end_within_5_percent_of_tj3(seed, tasks, resources, minu
 @pytest.mark.parametrize(("seed", "tasks", "resources", "minutes"), SIZES)
 def test_native_task_dates_equal_tj3s(seed, tasks, resources, minutes):
     """Stronger than the 5 %: the engine reproduces tj3's plan task by task."""
-    case = random_case(seed, tasks, resources, minutes)
-    plan = schedule(case.data, case.calendar, case.constraints)
-    tj3 = _tj3(seed, tasks, resources, minutes)
+    _case, plan, tj3 = _both_plans(seed, tasks, resources, minutes)
     differing = [
         task_id
         for task_id, task in plan.tasks.items()
@@ -105,9 +109,7 @@ def _merged(runs):
 @pytest.mark.parametrize(("seed", "tasks", "resources", "minutes"), SIZES)
 def test_native_bookings_equal_tj3s(seed, tasks, resources, minutes):
     """Beyond the dates: every resource works the same slots on every task."""
-    case = random_case(seed, tasks, resources, minutes)
-    plan = schedule(case.data, case.calendar, case.constraints)
-    tj3 = _tj3(seed, tasks, resources, minutes)
+    _case, plan, tj3 = _both_plans(seed, tasks, resources, minutes)
 
     def bookings(task):
         return {user: _merged(runs) for user, runs in task.allocations.items()}
