@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from stalker import (
@@ -30,6 +30,7 @@ from stalker.db import bulk_flush
 from stalker.db.declarative import Base
 from stalker.models.status import default_status_list
 from tests.factories import make_user
+from tests.support.statements import recorded_statements
 from tests.task_factories import make_project
 
 COMPARED_TABLES = (
@@ -301,15 +302,8 @@ def test_a_new_status_list_is_found_after_a_bulk_flush(
 
 @pytest.fixture
 def statements(session: Any) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
-
-    engine = session.get_bind().engine
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
+    with recorded_statements(session.get_bind().engine) as seen:
+        yield seen
 
 
 def test_many_tasks_take_one_insert_per_table(session, monkeypatch, statements):

@@ -1,11 +1,12 @@
 """Status, StatusList, StatusMixin and the cached default status list (D1)."""
 
 import pytest
-from sqlalchemy import ForeignKey, event
+from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
 from stalker import Entity, Status, StatusList, StatusMixin, Tag
 from stalker.db.session import DBSession
+from tests.support.statements import recorded_statements
 
 
 class Clip(Entity, StatusMixin):
@@ -234,14 +235,8 @@ def test_default_list_is_cached_not_queried_per_object(session, statuses):
     session.add(StatusList(name="Clips", statuses=statuses, target_entity_type="Clip"))
     session.commit()
     Clip(name="warm-up")
-    queries = []
-    connection = session.connection()
-    listener = lambda *args: queries.append(args[2])  # noqa: E731
-    event.listen(connection, "before_cursor_execute", listener)
-    try:
+    with recorded_statements(session.connection()) as queries:
         clips = [Clip(name=f"c{i}") for i in range(20)]
-    finally:
-        event.remove(connection, "before_cursor_execute", listener)
     assert all(clip.status_list.name == "Clips" for clip in clips)
     assert queries == []
 

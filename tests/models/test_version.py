@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 
 import stalker
@@ -431,17 +430,8 @@ def test_numbering_uses_one_indexed_query_and_no_autoflush(saved_task, session):
     Version(task=saved_task)
     session.commit()
     saved_task.name = "comp renamed"  # would be flushed by an autoflush
-    statements = []
-    engine = session.get_bind().engine
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(session.get_bind().engine) as statements:
         version = Version(task=saved_task)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert version.version_number == 2
     assert not any("UPDATE" in s and "Tasks" in s for s in statements)
     assert not any("INSERT" in s for s in statements)
