@@ -10,24 +10,16 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import stalker
 from stalker import Project, Status, StatusList, Task, User
 
 from .factories import make_user
 
 UTC = datetime.timezone.utc
 
-TASK_STATUS_CODES = ("WFD", "RTS", "WIP", "PREV", "HREV", "DREV", "OH", "STOP", "CMPL")
-TASK_STATUS_NAMES = (
-    "Waiting For Dependency",
-    "Ready To Start",
-    "Work In Progress",
-    "Pending Review",
-    "Has Revision",
-    "Dependency Has Revision",
-    "On Hold",
-    "Stopped",
-    "Completed",
-)
+# the task workflow's statuses, as init() creates them
+TASK_STATUS_CODES = tuple(stalker.defaults.task_status_codes)
+TASK_STATUS_NAMES = tuple(stalker.defaults.task_status_names)
 
 
 def dt(*args: int) -> datetime.datetime:

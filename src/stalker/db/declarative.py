@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sqlalchemy import inspect
+from sqlalchemy import Column, ForeignKey, Integer, Table, inspect
 from sqlalchemy.ext.associationproxy import AssociationProxyExtensionType
 from sqlalchemy.orm import DeclarativeBase, MappedColumn, Query
 
@@ -99,3 +99,39 @@ def mapped_class(name: str) -> type:
         return _classes_by_name[name]
     except KeyError:
         raise LookupError(f"no Stalker class is called {name!r}") from None
+
+
+def link_table(
+    name: str,
+    owner: tuple[str, str],
+    linked: tuple[str, str],
+    ondelete: str | None = None,
+) -> Table:
+    """A many-to-many link table: two id columns that together are the key.
+
+    ``owner`` and ``linked`` are ``(column name, "Table.id")``. The key's
+    index serves lookups by owner; the linked column gets its own index for
+    the reverse side. Asking again for an existing name returns that table
+    (mixins ask once per class they are applied to).
+    """
+    existing = Base.metadata.tables.get(name)
+    if existing is not None:
+        return existing
+    (owner_column, owner_target), (linked_column, linked_target) = owner, linked
+    return Table(
+        name,
+        Base.metadata,
+        Column(
+            owner_column,
+            Integer,
+            ForeignKey(owner_target, ondelete=ondelete),
+            primary_key=True,
+        ),
+        Column(
+            linked_column,
+            Integer,
+            ForeignKey(linked_target, ondelete=ondelete),
+            primary_key=True,
+            index=True,
+        ),
+    )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from sqlalchemy import inspect
-from sqlalchemy.orm import scoped_session, sessionmaker
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 
 class ExtendedScopedSession(scoped_session):
@@ -73,3 +73,27 @@ def take_sqlite_write_lock(connection: Any) -> None:
     (ids, ticket and version numbers are read as max + 1 under it).
     """
     connection.exec_driver_sql('UPDATE "SimpleEntities" SET id = id WHERE 0')
+
+
+_TRANSACTION_NOTES = "stalker.transaction"
+
+
+def transaction_notes(session: Any) -> dict[str, Any]:
+    """What the models note about a session's current transaction.
+
+    The dict is forgotten when the outermost transaction ends. ``"connected"``
+    is True once the transaction holds a connection: on SQLite, a write lock
+    is only safe to take before the transaction has read anything.
+    """
+    return session.info.setdefault(_TRANSACTION_NOTES, {})  # type: ignore[no-any-return]
+
+
+@event.listens_for(Session, "after_begin")
+def _note_connected(session: Session, transaction: Any, connection: Any) -> None:
+    transaction_notes(session)["connected"] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_transaction(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_TRANSACTION_NOTES, None)

@@ -13,19 +13,16 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
-    Column,
     Enum,
     Float,
     ForeignKey,
-    Integer,
     String,
-    Table,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 import stalker
-from stalker.db.declarative import Base, mapped_class
+from stalker.db.declarative import Base, link_table, mapped_class
 from stalker.db.types import GenericDateTime
 from stalker.models.collections import UniqueList, unique_association_proxy
 from stalker.models.entity import Entity, SimpleEntity, utc_now
@@ -59,12 +56,7 @@ def format_login(login: str) -> str:
     return _LEADING_DIGITS.sub("", login)
 
 
-Group_Users = Table(
-    "Group_Users",
-    Base.metadata,
-    Column("uid", Integer, ForeignKey("Users.id"), primary_key=True, index=True),
-    Column("gid", Integer, ForeignKey("Groups.id"), primary_key=True),
-)
+Group_Users = link_table("Group_Users", ("uid", "Users.id"), ("gid", "Groups.id"))
 
 
 class Role(Entity):

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Float, ForeignKey, Integer, Table
+from sqlalchemy import Float, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from stalker.db.declarative import Base
+from stalker.db.declarative import link_table
 from stalker.db.session import add_to_session_of, no_autoflush
 from stalker.models.client import Client
 from stalker.models.collections import UniqueList, init_collection
@@ -41,11 +41,8 @@ def _money(owner: Any, key: str, value: Any, *, at_least: float | None = None) -
     return check_number(owner, key, value, at_least=at_least)
 
 
-PriceList_Goods = Table(
-    "PriceList_Goods",
-    Base.metadata,
-    Column("price_list_id", Integer, ForeignKey("PriceLists.id"), primary_key=True),
-    Column("good_id", Integer, ForeignKey("Goods.id"), primary_key=True, index=True),
+PriceList_Goods = link_table(
+    "PriceList_Goods", ("price_list_id", "PriceLists.id"), ("good_id", "Goods.id")
 )
 
 

@@ -7,10 +7,10 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship, validates
 
-from stalker.db.declarative import Base
+from stalker.db.declarative import Base, link_table
 from stalker.db.types import GenericDateTime
 from stalker.models.collections import UniqueList, init_collection
 from stalker.models.validation import (
@@ -54,22 +54,10 @@ def utc_now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
-SimpleEntity_GenericData = Table(
+SimpleEntity_GenericData = link_table(
     "SimpleEntity_GenericData",
-    Base.metadata,
-    Column(
-        "simple_entity_id",
-        Integer,
-        ForeignKey("SimpleEntities.id"),
-        primary_key=True,
-    ),
-    Column(
-        "other_simple_entity_id",
-        Integer,
-        ForeignKey("SimpleEntities.id"),
-        primary_key=True,
-        index=True,
-    ),
+    ("simple_entity_id", "SimpleEntities.id"),
+    ("other_simple_entity_id", "SimpleEntities.id"),
 )
 
 
@@ -284,18 +272,12 @@ def _check_aware_datetime(owner: Any, key: str, value: Any) -> datetime.datetime
     return value
 
 
-Entity_Tags = Table(
-    "Entity_Tags",
-    Base.metadata,
-    Column("entity_id", Integer, ForeignKey("Entities.id"), primary_key=True),
-    Column("tag_id", Integer, ForeignKey("Tags.id"), primary_key=True, index=True),
+Entity_Tags = link_table(
+    "Entity_Tags", ("entity_id", "Entities.id"), ("tag_id", "Tags.id")
 )
 
-Entity_Notes = Table(
-    "Entity_Notes",
-    Base.metadata,
-    Column("entity_id", Integer, ForeignKey("Entities.id"), primary_key=True),
-    Column("note_id", Integer, ForeignKey("Notes.id"), primary_key=True, index=True),
+Entity_Notes = link_table(
+    "Entity_Notes", ("entity_id", "Entities.id"), ("note_id", "Notes.id")
 )
 
 
@@ -339,17 +321,10 @@ class Entity(SimpleEntity):
     __hash__ = SimpleEntity.__hash__
 
 
-EntityGroup_Entities = Table(
+EntityGroup_Entities = link_table(
     "EntityGroup_Entities",
-    Base.metadata,
-    Column("entity_group_id", Integer, ForeignKey("EntityGroups.id"), primary_key=True),
-    Column(
-        "other_entity_id",
-        Integer,
-        ForeignKey("SimpleEntities.id"),
-        primary_key=True,
-        index=True,
-    ),
+    ("entity_group_id", "EntityGroups.id"),
+    ("other_entity_id", "SimpleEntities.id"),
 )
 
 

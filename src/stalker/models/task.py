@@ -18,12 +18,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Column,
     Enum,
     Float,
     ForeignKey,
     Integer,
-    Table,
 )
 from sqlalchemy.ext.associationproxy import association_proxy
 from sqlalchemy.orm import (
@@ -37,7 +35,7 @@ from sqlalchemy.orm import (
 )
 
 import stalker
-from stalker.db.declarative import Base
+from stalker.db.declarative import Base, link_table
 from stalker.db.session import add_to_session_of, no_autoflush
 from stalker.exceptions import (
     CircularDependencyError,
@@ -61,6 +59,7 @@ from stalker.models.validation import (
     check_instance,
     check_items,
     check_number,
+    read_only,
     type_error,
     value_error,
 )
@@ -101,29 +100,15 @@ _TJP_DATE = "%Y-%m-%d-%H:%M"
 _TJP_BOOKING_DATE = "%Y-%m-%d-%H:%M:%S"
 
 
-def _user_table(name: str, user_column: str) -> Table:
-    """A Task <-> User link table (resources, watchers, responsible ...)."""
-    return Table(
-        name,
-        Base.metadata,
-        Column("task_id", Integer, ForeignKey("Tasks.id"), primary_key=True),
-        Column(
-            user_column,
-            Integer,
-            ForeignKey("Users.id"),
-            primary_key=True,
-            index=True,
-        ),
-    )
-
-
 def _users(table_name: str, user_column: str, user_side: str) -> Any:
     """A set-like Task -> User list through its own link table.
 
     ``user_side`` names the list the relation adds to User (e.g. ``tasks``).
     """
     return relationship(
-        secondary=_user_table(table_name, user_column),
+        secondary=link_table(
+            table_name, ("task_id", "Tasks.id"), (user_column, "Users.id")
+        ),
         collection_class=UniqueList,
         backref=backref(user_side, collection_class=UniqueList),
     )
@@ -402,16 +387,7 @@ class Task(
             )
         return parent_project
 
-    def _get_project(self) -> Project:
-        return self._project
-
-    def _set_project(self, project: Any) -> None:
-        raise AttributeError(
-            f"{type(self).__name__}.project is read-only: it is set when the "
-            "task is created"
-        )
-
-    project = synonym("_project", descriptor=property(_get_project, _set_project))
+    project = read_only("_project", "project", "it is set when the task is created")
 
     # -- aliases (D5) --------------------------------------------------------
 

@@ -41,14 +41,12 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
-    Column,
     Connection,
     Engine,
     Enum,
     ForeignKey,
     Integer,
     String,
-    Table,
     Text,
     event,
     func,
@@ -67,12 +65,13 @@ from sqlalchemy.orm import (
 )
 
 import stalker
-from stalker.db.declarative import Base
+from stalker.db.declarative import link_table
 from stalker.db.session import (
     DBSession,
     add_to_session_of,
     session_of,
     take_sqlite_write_lock,
+    transaction_notes,
 )
 from stalker.models.auth import User
 from stalker.models.collections import UniqueList
@@ -84,6 +83,7 @@ from stalker.models.validation import (
     check_choice,
     check_instance,
     check_str,
+    read_only,
     value_error,
 )
 
@@ -112,30 +112,16 @@ def _workflow_actions() -> list[str]:
     return list(stalker.defaults.ticket_workflow)
 
 
-Ticket_SimpleEntities = Table(
+Ticket_SimpleEntities = link_table(
     "Ticket_SimpleEntities",
-    Base.metadata,
-    Column("ticket_id", Integer, ForeignKey("Tickets.id"), primary_key=True),
-    Column(
-        "simple_entity_id",
-        Integer,
-        ForeignKey("SimpleEntities.id"),
-        primary_key=True,
-        index=True,
-    ),
+    ("ticket_id", "Tickets.id"),
+    ("simple_entity_id", "SimpleEntities.id"),
 )
 
-Ticket_Related_Tickets = Table(
+Ticket_Related_Tickets = link_table(
     "Ticket_Related_Tickets",
-    Base.metadata,
-    Column("ticket_id", Integer, ForeignKey("Tickets.id"), primary_key=True),
-    Column(
-        "related_ticket_id",
-        Integer,
-        ForeignKey("Tickets.id"),
-        primary_key=True,
-        index=True,
-    ),
+    ("ticket_id", "Tickets.id"),
+    ("related_ticket_id", "Tickets.id"),
 )
 
 
@@ -220,25 +206,8 @@ class Ticket(Entity, StatusMixin):
 
     # -- read-only attributes ---------------------------------------------------
 
-    def _get_number(self) -> int:
-        return self._number
-
-    def _set_number(self, value: Any) -> None:
-        raise AttributeError(
-            "Ticket.number is read-only: numbers are assigned by Stalker"
-        )
-
-    number = synonym("_number", descriptor=property(_get_number, _set_number))
-
-    def _get_project(self) -> Project:
-        return self._project
-
-    def _set_project(self, project: Any) -> None:
-        raise AttributeError(
-            "Ticket.project is read-only: it is set when the ticket is created"
-        )
-
-    project = synonym("_project", descriptor=property(_get_project, _set_project))
+    number = read_only("_number", "number", "numbers are assigned by Stalker")
+    project = read_only("_project", "project", "it is set when the ticket is created")
 
     # -- validation -------------------------------------------------------------
 
@@ -420,21 +389,6 @@ class TicketLog(SimpleEntity):
 _max_number = select(func.max(Ticket.__table__.c.number))
 
 
-#: ``session.info`` key: the session's transaction holds a connection.
-_CONNECTED = "stalker.ticket.connected"
-
-
-@event.listens_for(Session, "after_begin")
-def _note_connection(session: Session, transaction: Any, connection: Any) -> None:
-    session.info[_CONNECTED] = True
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_connection(session: Session, transaction: Any) -> None:
-    if transaction.parent is None:
-        session.info.pop(_CONNECTED, None)
-
-
 def _session_for(project: Any) -> Session | None:
     """The session whose database numbers a ticket of ``project``; None if none."""
     session = session_of(project)
@@ -456,7 +410,7 @@ def _highest_stored_number(session: Session) -> int:
     docstring about SQLite).
     """
     bind = session.get_bind()
-    if session.info.get(_CONNECTED) or not isinstance(bind, Engine):
+    if transaction_notes(session).get("connected") or not isinstance(bind, Engine):
         with session.no_autoflush:
             return session.scalar(_max_number) or 0
     with bind.connect() as connection:

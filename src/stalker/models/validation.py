@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy.orm import synonym
+
 _MAX_REPR = 200
 
 
@@ -148,3 +150,19 @@ def check_number(
     if above is not None and value <= above:
         raise value_error(owner, attr, f"a number > {above}", value)
     return value
+
+
+def read_only(stored: str, public: str, why: str) -> Any:
+    """A read-only attribute ``public`` over the mapped attribute ``stored``.
+
+    Queries may still use it (it is a synonym); assigning to it raises an
+    AttributeError naming the class and saying ``why``.
+    """
+
+    def read(self: Any) -> Any:
+        return getattr(self, stored)
+
+    def refuse(self: Any, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__}.{public} is read-only: {why}")
+
+    return synonym(stored, descriptor=property(read, refuse))

@@ -43,11 +43,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Boolean,
-    Column,
     ForeignKey,
     Integer,
     String,
-    Table,
     UniqueConstraint,
     bindparam,
     event,
@@ -66,12 +64,13 @@ from sqlalchemy.orm import (
 )
 
 import stalker
-from stalker.db.declarative import Base
+from stalker.db.declarative import link_table
 from stalker.db.session import (
     add_to_session_of,
     no_autoflush,
     session_of,
     take_sqlite_write_lock,
+    transaction_notes,
 )
 from stalker.models.collections import init_collection
 from stalker.models.entity import SimpleEntity, make_nice_name
@@ -100,50 +99,27 @@ _LEADING_NON_ALNUM = re.compile(r"^[^A-Za-z0-9]+")
 #: First key of the PostgreSQL advisory locks guarding a task's series.
 _ADVISORY_NAMESPACE = 0x56455253  # "VERS"
 
-#: ``session.info`` keys: pending versions of saved tasks, by ``id(task)``,
-#: whether the current transaction has touched the database yet, and whether
-#: it holds SQLite's write lock.
-_PENDING_KEY = "stalker.pending_versions"
-_CONNECTED_KEY = "stalker.transaction_connected"
-_WRITE_LOCKED_KEY = "stalker.sqlite_write_locked"
+#: ``transaction_notes`` keys: pending versions of saved tasks, by
+#: ``id(task)`` (until the next flush), and whether the transaction holds
+#: SQLite's write lock.
+_PENDING_KEY = "pending_versions"
+_WRITE_LOCKED_KEY = "sqlite_write_locked"
 
 #: ``take_name`` not given: the configured default (None is an error).
 _DEFAULT_TAKE: Any = object()
 
-Version_Inputs = Table(
+Version_Inputs = link_table(
     "Version_Inputs",
-    Base.metadata,
-    Column(
-        "version_id",
-        Integer,
-        ForeignKey("Versions.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    Column(
-        "link_id",
-        Integer,
-        ForeignKey("Links.id", onupdate="CASCADE", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    ),
+    ("version_id", "Versions.id"),
+    ("link_id", "Links.id"),
+    ondelete="CASCADE",
 )
 
-Version_Outputs = Table(
+Version_Outputs = link_table(
     "Version_Outputs",
-    Base.metadata,
-    Column(
-        "version_id",
-        Integer,
-        ForeignKey("Versions.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    Column(
-        "link_id",
-        Integer,
-        ForeignKey("Links.id", onupdate="CASCADE", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    ),
+    ("version_id", "Versions.id"),
+    ("link_id", "Links.id"),
+    ondelete="CASCADE",
 )
 
 
@@ -332,7 +308,8 @@ class Version(Link, DAGMixin):
                 known = list(task.versions)
         else:  # a saved task whose versions are not loaded: ask the session
             session = task_state.session
-            pending = session.info.get(_PENDING_KEY, {}) if session else {}
+            notes = transaction_notes(session) if session else {}
+            pending = notes.get(_PENDING_KEY, {})
             changed = session.dirty if session else []
             known = [
                 *pending.get(id(task), []),
@@ -397,7 +374,7 @@ class Version(Link, DAGMixin):
             return
         if inspect(self.task).key is None:
             return
-        pending = session.info.setdefault(_PENDING_KEY, {})
+        pending = transaction_notes(session).setdefault(_PENDING_KEY, {})
         series = pending.setdefault(id(self.task), [])
         if all(v is not self for v in series):
             series.append(self)
@@ -603,11 +580,11 @@ def _dialect_name(session: Session) -> str | None:
 
 def _claim_sqlite_write_lock(session: Session | None) -> None:
     """Take SQLite's write lock if this transaction has not read anything yet."""
-    if session is None or session.info.get(_CONNECTED_KEY):
+    if session is None or transaction_notes(session).get("connected"):
         return
     if _dialect_name(session) == "sqlite":
         take_sqlite_write_lock(session.connection())
-        session.info[_WRITE_LOCKED_KEY] = True
+        transaction_notes(session)[_WRITE_LOCKED_KEY] = True
 
 
 def _lock_series(session: Session, task_ids: list[int]) -> None:
@@ -615,9 +592,9 @@ def _lock_series(session: Session, task_ids: list[int]) -> None:
     connection = session.connection()
     dialect = connection.dialect.name
     if dialect == "sqlite":
-        if not session.info.get(_WRITE_LOCKED_KEY):
+        if not transaction_notes(session).get(_WRITE_LOCKED_KEY):
             take_sqlite_write_lock(connection)
-            session.info[_WRITE_LOCKED_KEY] = True
+            transaction_notes(session)[_WRITE_LOCKED_KEY] = True
     elif dialect == "postgresql":
         for task_id in task_ids:  # sorted: two flushes lock in the same order
             connection.execute(
@@ -715,22 +692,9 @@ def _finalise_version_numbers(
             _renumber(version, highest[key])
 
 
-@event.listens_for(Session, "after_begin")
-def _note_connected(session: Session, transaction: Any, connection: Any) -> None:
-    session.info[_CONNECTED_KEY] = True
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_transaction(session: Session, transaction: Any) -> None:
-    if transaction.parent is None:
-        session.info.pop(_CONNECTED_KEY, None)
-        session.info.pop(_WRITE_LOCKED_KEY, None)
-        session.info.pop(_PENDING_KEY, None)
-
-
 @event.listens_for(Session, "after_flush_postexec")
 def _forget_pending(session: Session, flush_context: Any) -> None:
-    session.info.pop(_PENDING_KEY, None)
+    transaction_notes(session).pop(_PENDING_KEY, None)
 
 
 __all__ = ["Version", "Version_Inputs", "Version_Outputs", "format_take_name"]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Integer, Table
+from sqlalchemy import Table
 
-from stalker.db.declarative import Base
+from stalker.db.declarative import link_table
 from stalker.utils import make_plural
 
 
@@ -18,28 +18,12 @@ def create_secondary_table(
     """Return the link table between two classes, creating it once.
 
     Mixins are applied to several classes, so each mixed-in class needs its
-    own table; asking twice for the same name must reuse the first table
-    because SQLAlchemy's metadata refuses a second definition.
+    own table; asking twice for the same name reuses the first table.
     """
     if secondary_table_name is None:
         secondary_table_name = f"{primary_cls_name}_{make_plural(secondary_cls_name)}"
-    existing = Base.metadata.tables.get(secondary_table_name)
-    if existing is not None:
-        return existing
-    return Table(
+    return link_table(
         secondary_table_name,
-        Base.metadata,
-        Column(
-            f"{primary_cls_name.lower()}_id",
-            Integer,
-            ForeignKey(f"{primary_cls_table_name}.id"),
-            primary_key=True,
-        ),
-        Column(
-            f"{secondary_cls_name.lower()}_id",
-            Integer,
-            ForeignKey(f"{secondary_cls_table_name}.id"),
-            primary_key=True,
-            index=True,
-        ),
+        (f"{primary_cls_name.lower()}_id", f"{primary_cls_table_name}.id"),
+        (f"{secondary_cls_name.lower()}_id", f"{secondary_cls_table_name}.id"),
     )
