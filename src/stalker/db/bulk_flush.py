@@ -37,13 +37,14 @@ suite runs through this path (``STALKER_BULK_FLUSH_THRESHOLD=1``).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, event, update
+from sqlalchemy import Connection, MetaData, Table, and_, bindparam, event, update
 from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE, instance_state
 from sqlalchemy.orm.base import INCLUDE_PENDING_MUTATIONS, PassiveFlag
@@ -51,7 +52,7 @@ from sqlalchemy.orm.interfaces import MANYTOMANY, MANYTOONE, ONETOMANY
 from sqlalchemy.orm.state import InstanceState
 from sqlalchemy.schema import Column
 
-from stalker.db.driver import BindConverter, executemany
+from stalker.db.driver import insert_rows
 from stalker.db.session import take_sqlite_write_lock
 
 #: Fewer new objects than this go through the normal unit of work.  One is
@@ -425,9 +426,19 @@ def _add_link_row(plan: _Plan, state: State, link: _Link, related: State) -> Non
 # -- rows --------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8)
+def _table_order(metadata: MetaData, table_count: int) -> dict[Table, int]:
+    """Tables in foreign-key order (sorting them costs ~0.5 ms; once per schema).
+
+    ``table_count`` is part of the cache key: a table defined later
+    gives a new order.
+    """
+    return {table: i for i, table in enumerate(metadata.sorted_tables)}
+
+
 def _build_rows(plan: _Plan) -> None:
     metadata = plan.states[0].mapper.local_table.metadata
-    order = {table: i for i, table in enumerate(metadata.sorted_tables)}
+    order = _table_order(metadata, len(metadata.tables))
     position: dict[tuple[Table, State], int] = {}
     per_table: dict[Table, list[State]] = defaultdict(list)
     for state in plan.states:
@@ -542,16 +553,7 @@ def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) ->
         if _python_defaults_omitted(table, keys):
             connection.execute(table.insert(), group)
             continue
-        converters = [
-            (key, BindConverter(table.c[key], connection.dialect, remember=False))
-            for key in keys
-        ]
-        converters = [(key, c) for key, c in converters if c.processor is not None]
-        for row in group:
-            for key, convert in converters:
-                row[key] = convert(row[key])
-        statement = table.insert().values({key: bindparam(key) for key in keys})
-        executemany(connection, statement, group)
+        insert_rows(connection, table, keys, group)
 
 
 def _python_defaults_omitted(table: Table, keys: tuple[str, ...]) -> bool:

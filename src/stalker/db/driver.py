@@ -9,10 +9,11 @@ columns' own bind processors, and give the driver one ``executemany``.
 
 from __future__ import annotations
 
+import functools
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Dialect
+from sqlalchemy import Connection, Dialect, Table, bindparam
 
 
 class BindConverter:
@@ -47,16 +48,60 @@ def executemany(
     are already converted (see :class:`BindConverter`): nothing is processed
     per row on the way to the driver.
     """
+    if rows:
+        compiled = statement.compile(dialect=connection.dialect)
+        names = compiled.positiontup if compiled.positional else None
+        _send(connection, compiled.string, names, rows)
+
+
+def insert_rows(
+    connection: Connection, table: Table, keys: tuple[str, ...], rows: list[Any]
+) -> None:
+    """INSERT ``rows`` (dicts holding exactly ``keys``) into ``table`` at once.
+
+    Values are converted by the columns' bind processors here.  The compiled
+    statement and the converters are kept per table, columns and dialect: a
+    publish inserts one version into four tables, and compiling those four
+    statements again every time cost more than running them.
+    """
     if not rows:
         return
-    compiled = statement.compile(dialect=connection.dialect)
-    names = compiled.positiontup
+    sql, names, converters = _prepared_insert(table, keys, connection.dialect)
+    for row in rows:
+        for key, convert in converters:
+            row[key] = convert(row[key])
+    _send(connection, sql, names, rows)
+
+
+@functools.lru_cache(maxsize=512)
+def _prepared_insert(
+    table: Table, keys: tuple[str, ...], dialect: Dialect
+) -> tuple[str, tuple[str, ...] | None, tuple[tuple[str, BindConverter], ...]]:
+    statement = table.insert().values({key: bindparam(key) for key in keys})
+    compiled = statement.compile(dialect=dialect)
+    converters = (
+        (key, BindConverter(table.c[key], dialect, remember=False)) for key in keys
+    )
+    return (
+        compiled.string,
+        compiled.positiontup if compiled.positional else None,
+        tuple((key, c) for key, c in converters if c.processor is not None),
+    )
+
+
+def _send(
+    connection: Connection,
+    sql: str,
+    names: Any,
+    rows: list[dict[str, Any]],
+) -> None:
+    """``rows`` to the driver: tuples in ``names`` order for positional styles."""
     parameters: list[Any] = rows
-    if compiled.positional and names:
+    if names:
         values = itemgetter(*names)  # one name gives a value, not a tuple
         parameters = (
             [tuple(values(row)) for row in rows]
             if len(names) > 1
             else [(values(row),) for row in rows]
         )
-    connection.exec_driver_sql(compiled.string, parameters)
+    connection.exec_driver_sql(sql, parameters)
