@@ -5,7 +5,7 @@ import zoneinfo
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 import stalker
 from stalker import (
@@ -22,8 +22,9 @@ from stalker import (
     db,
 )
 from stalker.db.declarative import mapped_class
-from stalker.db.session import DBSession
+from stalker.db.session import DBSession, take_sqlite_write_lock
 from stalker.db.types import GenericDateTime, GenericJSON
+from tests.support.statements import recorded_statements
 
 EXPECTED_STATUSES = [
     ("New", "NEW"),
@@ -381,3 +382,37 @@ def test_unknown_sqlite_journal_settings_are_refused(tmp_path, key, value):
     with pytest.raises(ValueError, match=f"stalker.defaults.{key} should be one of"):
         db.setup({"sqlalchemy.url": f"sqlite:///{tmp_path / 'studio.db'}"})
     DBSession.remove()
+
+
+def test_the_sqlite_write_lock_is_taken_once_per_transaction(tmp_path):
+    engine = db.create_engine_from_settings(
+        {"sqlalchemy.url": f"sqlite:///{tmp_path / 'lock.db'}"}
+    )
+    Table("SimpleEntities", MetaData(), Column("id", Integer, primary_key=True)).create(
+        engine
+    )
+    with recorded_statements(engine) as statements:
+        for _ in range(2):  # a second transaction must lock again
+            with engine.begin() as connection:
+                take_sqlite_write_lock(connection)
+                take_sqlite_write_lock(connection)
+                with connection.begin_nested():
+                    take_sqlite_write_lock(connection)  # the same transaction
+    locks = [s for s in statements if s.startswith('UPDATE "SimpleEntities"')]
+    assert len(locks) == 2
+    engine.dispose()
+
+
+def test_another_connection_cannot_write_while_the_lock_is_held(tmp_path):
+    url = f"sqlite:///{tmp_path / 'lock.db'}?timeout=0.05"
+    engine = db.create_engine_from_settings({"sqlalchemy.url": url})
+    table = Table("SimpleEntities", MetaData(), Column("id", Integer, primary_key=True))
+    table.create(engine)
+    with engine.begin() as holder:
+        take_sqlite_write_lock(holder)
+        with (
+            pytest.raises(OperationalError, match="locked"),
+            engine.begin() as other,
+        ):
+            other.execute(table.insert().values(id=1))
+    engine.dispose()

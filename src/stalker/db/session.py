@@ -70,9 +70,18 @@ def take_sqlite_write_lock(connection: Any) -> None:
 
     A write that changes nothing still takes the RESERVED lock, so no other
     connection can write between this transaction's reads and its inserts
-    (ids, ticket and version numbers are read as max + 1 under it).
+    (ids, ticket and version numbers are read as max + 1 under it).  The
+    connection remembers the transaction that holds it: numbering and the
+    flush's ids ask again within one publish, and one statement is enough.
     """
+    holder = connection.info.get(_LOCKED_BY)
+    if holder is not None and holder is connection.get_transaction():
+        return
     connection.exec_driver_sql('UPDATE "SimpleEntities" SET id = id WHERE 0')
+    connection.info[_LOCKED_BY] = connection.get_transaction()
+
+
+_LOCKED_BY = "stalker.sqlite_write_locked_by"
 
 
 _TRANSACTION_NOTES = "stalker.transaction"

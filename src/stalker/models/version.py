@@ -99,11 +99,9 @@ _LEADING_NON_ALNUM = re.compile(r"^[^A-Za-z0-9]+")
 #: First key of the PostgreSQL advisory locks guarding a task's series.
 _ADVISORY_NAMESPACE = 0x56455253  # "VERS"
 
-#: ``transaction_notes`` keys: pending versions of saved tasks, by
-#: ``id(task)`` (until the next flush), and whether the transaction holds
-#: SQLite's write lock.
+#: ``transaction_notes`` key: pending versions of saved tasks, by
+#: ``id(task)`` (until the next flush).
 _PENDING_KEY = "pending_versions"
-_WRITE_LOCKED_KEY = "sqlite_write_locked"
 
 #: ``take_name`` not given: the configured default (None is an error).
 _DEFAULT_TAKE: Any = object()
@@ -584,7 +582,6 @@ def _claim_sqlite_write_lock(session: Session | None) -> None:
         return
     if _dialect_name(session) == "sqlite":
         take_sqlite_write_lock(session.connection())
-        transaction_notes(session)[_WRITE_LOCKED_KEY] = True
 
 
 def _lock_series(session: Session, task_ids: list[int]) -> None:
@@ -592,9 +589,7 @@ def _lock_series(session: Session, task_ids: list[int]) -> None:
     connection = session.connection()
     dialect = connection.dialect.name
     if dialect == "sqlite":
-        if not transaction_notes(session).get(_WRITE_LOCKED_KEY):
-            take_sqlite_write_lock(connection)
-            transaction_notes(session)[_WRITE_LOCKED_KEY] = True
+        take_sqlite_write_lock(connection)
     elif dialect == "postgresql":
         for task_id in task_ids:  # sorted: two flushes lock in the same order
             connection.execute(
