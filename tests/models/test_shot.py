@@ -450,3 +450,19 @@ def test_code_is_unique_in_the_parents_project(session, project):
         Shot(code="SH001", parent=parent)
     assert Shot(code="SH002", parent=parent).project is project
     assert [s.code for s in parent.children] == ["SH001", "SH002"]
+
+
+def test_expired_task_and_shot_columns_reload_from_their_own_rows(session, project):
+    first = Shot(code="SH001", project=project, cut_in=1, cut_out=10)
+    second = Shot(code="SH002", project=project, cut_in=101, cut_out=150)
+    session.add_all([first, second])
+    session.commit()
+    assert (first.code, second.code) == ("SH001", "SH002")  # loaded again
+    # columns of the Tasks and Shots tables only: SQLAlchemy reads them
+    # without the root table, joining the tables by their inheritance
+    # conditions (a missing link once gave every Shots row)
+    session.expire(second, ["schedule_timing", "cut_in", "cut_out"])
+    with recorded_statements(session.connection()) as statements:
+        assert (second.cut_in, second.cut_out) == (101, 150)
+        assert second.schedule_timing == first.schedule_timing
+    assert len(statements) == 1

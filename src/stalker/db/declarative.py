@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sqlalchemy import Column, ForeignKey, Integer, Table, inspect
+from sqlalchemy import Column, ForeignKey, Integer, Table, and_, inspect
 from sqlalchemy.ext.associationproxy import AssociationProxyExtensionType
 from sqlalchemy.orm import DeclarativeBase, MappedColumn, Query
 
@@ -35,7 +35,7 @@ def _list_attributes(cls: type) -> frozenset[str]:
 
 
 def _join_on_root_key(cls: type) -> None:
-    """Join a deep subclass's table straight to the root table's key.
+    """Join a deep subclass's table to the root table's key as well.
 
     SQLAlchemy serves a many-to-one from the identity map (no SELECT) only
     when the relationship's column is known equal to the target's mapper key,
@@ -43,7 +43,10 @@ def _join_on_root_key(cls: type) -> None:
     alone, one level at a time. ``Tasks.id = Entities.id`` would leave
     ``task.status`` or ``version.task.parent`` emitting a query for an object
     the session already holds, so every table below the second level joins
-    on ``SimpleEntities.id`` directly (the foreign keys stay as they are).
+    on ``SimpleEntities.id`` too. The join to the parent table stays: reading
+    a few expired columns, SQLAlchemy joins only the tables holding them by
+    these conditions, and without that link it crossed every row of the
+    subclass table (the foreign keys stay as they are).
     """
     parent = next(
         (base for base in cls.__mro__[1:] if "__mapper__" in vars(base)), None
@@ -51,14 +54,18 @@ def _join_on_root_key(cls: type) -> None:
     if parent is None or "__tablename__" not in vars(cls):
         return
     root_table = parent.__mapper__.base_mapper.local_table
-    if parent.__mapper__.local_table is root_table:
+    parent_table = parent.__mapper__.local_table
+    if parent_table is root_table:
         return  # the default join already names the root key
     for value in vars(cls).values():
         column = value.column if isinstance(value, MappedColumn) else None
         if column is not None and column.primary_key and column.foreign_keys:
             (root_key,) = root_table.primary_key.columns
+            (parent_key,) = parent_table.primary_key.columns
             mapper_args = dict(vars(cls).get("__mapper_args__", {}))
-            mapper_args.setdefault("inherit_condition", column == root_key)
+            mapper_args.setdefault(
+                "inherit_condition", and_(column == parent_key, column == root_key)
+            )
             # the key is copied from the root row, as its foreign key would be
             mapper_args.setdefault("inherit_foreign_keys", [column])
             cls.__mapper_args__ = mapper_args  # type: ignore[attr-defined]

@@ -606,11 +606,20 @@ def _lock_series(session: Session, task_ids: list[int]) -> None:
 
 
 def _highest_numbers(session: Session, task_ids: list[int]) -> dict[Any, int]:
-    """``{(task_id, take_name): max(version_number)}`` of the saved versions."""
+    """``{(task_id, take_name): max(version_number)}`` of the saved versions.
+
+    One task (a publish) is compared with ``=``: an IN list is rendered
+    again on every execution, which cost more than the query itself.
+    """
     table = Version.__table__
+    of_tasks = (
+        table.c.task_id == task_ids[0]
+        if len(task_ids) == 1
+        else table.c.task_id.in_(task_ids)
+    )
     rows = session.connection().execute(
         select(table.c.task_id, table.c.take_name, func.max(table.c.version_number))
-        .where(table.c.task_id.in_(task_ids))
+        .where(of_tasks)
         .group_by(table.c.task_id, table.c.take_name)
     )
     return {(task_id, take): number for task_id, take, number in rows}
