@@ -1,0 +1,61 @@
+"""The task and version benchmarks still run and report what they promise.
+
+Tiny sizes on SQLite: these tests check the scripts, never their timings.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stalker.db.session import DBSession
+from stalker.models.status import clear_status_list_cache
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@pytest.fixture
+def bench(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    monkeypatch.delenv("STALKER_BENCH_PG", raising=False)
+    monkeypatch.delenv("STALKER_BENCH_PG_URL", raising=False)
+    yield lambda name: importlib.import_module(name).run()
+    DBSession.remove()
+    DBSession.configure(bind=None)
+    clear_status_list_cache()
+
+
+def _timing(value: dict[str, Any]) -> float:
+    assert value["runs"] >= 1
+    assert 0 < value["best_s"] <= value["median_s"]
+    return float(value["median_s"])
+
+
+def test_tasks_benchmark(bench, monkeypatch):
+    monkeypatch.setenv("STALKER_BENCH_TASKS", "40")
+    (result,) = bench("bench_tasks")["results"]
+    assert result["scenario"] == "tasks_sqlite_40"
+    assert result["tasks"] == result["hierarchy_walk"]["tasks"] > 40
+    assert result["hierarchy_walk"]["queries"] <= 40
+    for key in ("create_commit", "tasks_of_user_in_project", "hierarchy_walk"):
+        _timing(result[key])
+    assert result["task_by_id_uncached_s"] > 0
+
+
+def test_versions_benchmark(bench, monkeypatch):
+    monkeypatch.setenv("STALKER_BENCH_VERSIONS", "4")
+    (result,) = bench("bench_versions")["results"]
+    assert result["versions"] == 4
+    for key in (
+        "create_render_commit_batch_1",
+        "create_render_commit_batch_50",
+        "create_render_commit_batch_1_expire_on_commit_false",
+    ):
+        assert result[key]["per_version_s"] == pytest.approx(
+            _timing(result[key]) / 4, rel=0.01
+        )
+    _timing(result["latest_version"])
