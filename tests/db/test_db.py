@@ -1,6 +1,8 @@
 """stalker.db: setup(), init() default data, sessions, column types."""
 
 import datetime
+import os
+import time
 import zoneinfo
 
 import pytest
@@ -320,6 +322,32 @@ def test_datetimes_round_trip_aware_on_both_backends(session):
         loaded.date_created.utcoffset()
         == datetime.datetime.now().astimezone().utcoffset()
     )
+
+
+def test_datetimes_come_back_in_the_zone_the_process_has_now(session):
+    moment = datetime.datetime(2026, 7, 1, 12, tzinfo=datetime.timezone.utc)
+    tag = Tag(name="dated", date_created=moment)
+    session.add(tag)
+    session.commit()
+    offsets = {}
+    original = os.environ.get("TZ")
+    try:
+        for zone in ("Asia/Tokyo", "America/New_York", "Asia/Tokyo"):
+            os.environ["TZ"] = zone
+            time.tzset()
+            session.expire(tag, ["date_created"])
+            offsets[zone] = tag.date_created.utcoffset()
+            assert tag.date_created == moment
+    finally:
+        if original is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = original
+        time.tzset()
+    assert offsets == {
+        "Asia/Tokyo": datetime.timedelta(hours=9),
+        "America/New_York": datetime.timedelta(hours=-4),  # daylight time
+    }
 
 
 def _scratch_table(session, name, column_type):

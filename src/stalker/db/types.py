@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import json
+import time
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Dialect, Text
@@ -50,11 +52,7 @@ class DateTimeUTC(TypeDecorator[datetime.datetime]):
     ) -> datetime.datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(
-                f"naive datetime {value!r} cannot be stored: Stalker needs "
-                "timezone-aware datetimes"
-            )
+        _require_aware(value)
         if dialect.name == "sqlite":
             return value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
         return value
@@ -64,9 +62,21 @@ class DateTimeUTC(TypeDecorator[datetime.datetime]):
     ) -> datetime.datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:  # SQLite: stored as naive UTC
-            value = value.replace(tzinfo=datetime.timezone.utc)
-        return value.astimezone()
+        return _in_local_zone(value, time.tzname, time.timezone, time.altzone)
+
+
+@functools.lru_cache(maxsize=16384)
+def _in_local_zone(value: datetime.datetime, *zone: Any) -> datetime.datetime:
+    """``value`` (naive values are UTC) in the machine's zone, named by ``zone``.
+
+    Converting to the local zone asks the C library every time (~2 us, six
+    dates per task row: a third of loading a list of tasks); the dates of a
+    production repeat, and the zone is part of the key, so a process that
+    changes ``TZ`` and calls ``time.tzset()`` gets fresh conversions.
+    """
+    if value.tzinfo is None:  # SQLite: stored as naive UTC
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    return value.astimezone()
 
 
 #: The column type of every datetime in the object model.
