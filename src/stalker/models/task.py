@@ -46,7 +46,7 @@ from stalker.exceptions import (
 from stalker.models.auth import User
 from stalker.models.collections import UniqueList, init_collection
 from stalker.models.entity import Entity, SimpleEntity
-from stalker.models.mixins.dag import DAGMixin
+from stalker.models.mixins.dag import DAGMixin, never_stored_without
 from stalker.models.mixins.date_range import DateRangeMixin, round_time
 from stalker.models.mixins.reference import ReferenceMixin
 from stalker.models.mixins.schedule import ScheduleMixin
@@ -329,7 +329,13 @@ class Task(
         with no_autoflush(parent, project):
             super().__init__(**kwargs)
             ReferenceMixin.__init__(self, **kwargs)
-            StatusMixin.__init__(self, status_list=kwargs.get("status_list"))
+            self.status_list = kwargs.get("status_list")
+            waiting = self._status("WFD")
+            if waiting is not None and not depends_on:
+                # §9.3 at once: WFD without dependencies is RTS.
+                self.status = self._status("RTS")
+            else:
+                self.status = waiting
             DateRangeMixin.__init__(self, start=start, end=end)
             ScheduleMixin.__init__(
                 self,
@@ -345,7 +351,6 @@ class Task(
             self._review_number = 0
             self._project = self._resolve_project(project, parent)
             self.is_milestone = is_milestone
-            self.status = self.status_list["WFD"]
             init_collection(self, "depends_on", depends_on)
             if not self.is_milestone:
                 init_collection(self, "resources", resources)
@@ -359,7 +364,8 @@ class Task(
             init_collection(self, "responsible", responsible)
             self.allocation_strategy = allocation_strategy  # type: ignore[assignment]
             self.persistent_allocation = persistent_allocation  # type: ignore[assignment]
-            self.update_status_with_dependent_statuses()
+            if depends_on or waiting is None:
+                self.update_status_with_dependent_statuses()
         add_to_session_of(self, parent, project)
 
     # -- project -------------------------------------------------------------
@@ -422,7 +428,9 @@ class Task(
 
     def _check_parent(self, parent: Any) -> None:
         super()._check_parent(parent)
-        check_circular_dependency(self, parent, "depends")
+        # A never-stored task with no dependency reaches only itself.
+        if parent is self or not never_stored_without(self, "task_depends_on"):
+            check_circular_dependency(self, parent, "depends")
 
     @validates("children", include_removes=True)
     def _validate_child(self, key: str, child: Any, is_remove: bool = False) -> Any:
@@ -718,15 +726,17 @@ class Task(
         target = dependency.depends_on
         if target is None:
             return dependency  # type: ignore[no-any-return]
-        try:
-            with no_autoflush(self, target):
+        # The new link is already in the session without its task: no
+        # autoflush until it is attached (loading the status list would).
+        with no_autoflush(self, target):
+            try:
                 self._check_new_dependency(target)
-        except Exception:
-            dependency.depends_on = None  # unlink it from the other task again
-            raise
-        self._removing_dependencies.discard(id(target))
-        if self.status.code == "RTS" and target.status.code in _ACTIVE_CODES:
-            self.status = self.status_list["WFD"]
+            except Exception:
+                dependency.depends_on = None  # unlink it from the other task again
+                raise
+            self._removing_dependencies.discard(id(target))
+            if self.status.code == "RTS" and target.status.code in _ACTIVE_CODES:
+                self.status = self.status_list["WFD"]
         return dependency  # type: ignore[no-any-return]
 
     def _check_new_dependency(self, target: Task) -> None:
@@ -737,18 +747,24 @@ class Task(
                 "for dependencies (WFD) or ready to start (RTS) may change their "
                 "dependencies"
             )
-        check_circular_dependency(target, self, "depends")
-        check_circular_dependency(target, self, "children")
-        for ancestor in self.parents:
-            if any(task is ancestor for task in target.depends_on):
-                raise CircularDependencyError(
-                    f"{self.name!r} may not depend on {target.name!r}: "
-                    f"{target.name!r} already depends on {ancestor.name!r}, an "
-                    f"ancestor of {self.name!r}"
-                )
-        with no_autoflush(self):
-            descendants = self.children  # type: ignore[attr-defined]
-        if descendants and any(task is target for task in self.walk_hierarchy()):
+        # The walks reach self only from a target that is self, or when self
+        # has dependents (resp. the target has children); never-stored tasks
+        # without them skip the walk.
+        if target is self or not never_stored_without(self, "task_dependent_of"):
+            check_circular_dependency(target, self, "depends")
+        if target is self or not never_stored_without(target, "children"):
+            check_circular_dependency(target, self, "children")
+        ancestors = self.parents
+        if ancestors:
+            depended = {id(task) for task in target.depends_on}
+            for ancestor in ancestors:
+                if id(ancestor) in depended:
+                    raise CircularDependencyError(
+                        f"{self.name!r} may not depend on {target.name!r}: "
+                        f"{target.name!r} already depends on {ancestor.name!r}, "
+                        f"an ancestor of {self.name!r}"
+                    )
+        if self.is_container and any(task is target for task in self.walk_hierarchy()):
             raise CircularDependencyError(
                 f"{self.name!r} may not depend on its own descendant {target.name!r}"
             )
