@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect
 
-from stalker import Task
+from stalker import Task, TaskDependency
 from stalker.exceptions import CircularDependencyError
 from stalker.models.mixins.dag import never_stored_without
 
@@ -25,8 +25,8 @@ def world(session):
 
 def _reload(session, *tasks):
     """The same rows as fresh objects whose lists are not loaded yet."""
-    ids = [task.id for task in tasks]
     session.commit()
+    ids = [task.id for task in tasks]
     session.expunge_all()
     return [session.get(Task, task_id) for task_id in ids]
 
@@ -102,9 +102,29 @@ def test_a_saved_task_may_still_depend_on_a_saved_stranger(session, world):
     world.flush()
     a, b = _reload(session, a, b)
     b.depends_on.append(a)
-    session.commit()
+    assert b.status.code == "WFD"
+    (b,) = _reload(session, b)
     assert [task.name for task in b.depends_on] == ["A"]
     assert b.status.code == "WFD"
+
+
+def test_a_link_made_through_depends_on_joins_its_tasks_session(session, world):
+    a = world.task("A")
+    world.flush()
+    b = world.task("B", depends_on=[a])
+    (link,) = b.task_depends_on
+    assert link in session and b in session
+    (b,) = _reload(session, b)
+    assert [task.name for task in b.depends_on] == ["A"]
+
+
+def test_a_direct_link_still_joins_the_session_of_its_tasks(session, world):
+    a, b = world.task("A"), world.task("B")
+    world.flush()
+    link = TaskDependency(task=b, depends_on=a)
+    assert link in session
+    (b,) = _reload(session, b)
+    assert [task.name for task in b.depends_on] == ["A"]
 
 
 # -- new tasks: the walks that can find something still run ----------------------
