@@ -97,6 +97,7 @@ _WHEN_DEPENDENCIES_ACTIVE = {
 }
 
 _TJP_DATE = "%Y-%m-%d-%H:%M"
+_DATE_ATTRIBUTES = ("_start", "_end", "_duration")
 _TJP_BOOKING_DATE = "%Y-%m-%d-%H:%M:%S"
 
 
@@ -355,8 +356,8 @@ class Task(
             if not self.is_milestone:
                 init_collection(self, "resources", resources)
             init_collection(self, "alternative_resources", alternative_resources)
-            if self.resources:
-                self.computed_resources = self.resources
+            if self.resources:  # already validated: copied as they are
+                self._computed_resources = list(self.resources)
             init_collection(self, "watchers", watchers)
             self.bid_timing = self.schedule_timing if bid_timing is None else bid_timing
             self.bid_unit = self.schedule_unit if bid_unit is None else bid_unit
@@ -467,10 +468,20 @@ class Task(
     # -- dates -------------------------------------------------------------
 
     def _set_dates(self, start: Any, end: Any, duration: Any) -> None:
-        """Normalise and store the three dates, then widen the ancestors."""
-        self._start, self._end, self._duration = self._validate_dates(
-            start, end, duration
-        )
+        """Normalise and store the three dates, then widen the ancestors.
+
+        Only the dates that change are written: a reschedule keeps the start
+        and a container growing at one end keeps the other, and every write
+        is an attribute event.
+        """
+        dates = self._validate_dates(start, end, duration)
+        current = self.__dict__
+        for name, value in zip(_DATE_ATTRIBUTES, dates, strict=True):
+            old = current.get(name)
+            if old != value or getattr(old, "tzinfo", None) is not getattr(
+                value, "tzinfo", None
+            ):
+                setattr(self, name, value)
         if self.parent is not None:
             self.parent._expand_dates(self._start, self._end)
 
