@@ -181,8 +181,12 @@ class TaskDependency(Base, ScheduleMixin):
             schedule_unit=gap_unit,
             schedule_model=gap_model,
         )
-        self.depends_on = depends_on
-        self.task = task
+        # None is what a new link holds anyway: no attribute event for it
+        # (Task.depends_on creates every link without its task).
+        if depends_on is not None:
+            self.depends_on = depends_on
+        if task is not None:
+            self.task = task
         self.dependency_target = dependency_target  # type: ignore[assignment]
         add_to_session_of(self, task, depends_on)
 
