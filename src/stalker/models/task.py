@@ -335,12 +335,7 @@ class Task(
             super().__init__(**kwargs)
             ReferenceMixin.__init__(self, **kwargs)
             self.status_list = kwargs.get("status_list")
-            waiting = self._status("WFD")
-            if waiting is not None and not depends_on:
-                # §9.3 at once: WFD without dependencies is RTS.
-                self.status = self._status("RTS")
-            else:
-                self.status = waiting
+            first_status_final = self._set_first_status(bool(depends_on))
             DateRangeMixin.__init__(self, start=start, end=end)
             ScheduleMixin.__init__(
                 self,
@@ -369,9 +364,25 @@ class Task(
             init_collection(self, "responsible", responsible)
             self.allocation_strategy = allocation_strategy  # type: ignore[assignment]
             self.persistent_allocation = persistent_allocation  # type: ignore[assignment]
-            if depends_on or waiting is None:
+            if depends_on or not first_status_final:
                 self.update_status_with_dependent_statuses()
         add_to_session_of(self, parent, project)
+
+    def _set_first_status(self, has_dependencies: bool) -> bool:
+        """WFD, or RTS at once for a task without dependencies (§9.3).
+
+        Returns False when the list has no WFD: its first status stands in
+        and the workflow re-evaluates it once the task is built.  The list's
+        statuses may be loaded here, never with an autoflush of the
+        half-built task's neighbours.
+        """
+        with no_autoflush(self.status_list):
+            waiting = self._status("WFD")
+            if waiting is not None and not has_dependencies:
+                self.status = self._status("RTS")
+            else:
+                self.status = waiting
+        return waiting is not None
 
     # -- project -------------------------------------------------------------
 
