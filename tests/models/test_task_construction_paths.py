@@ -202,3 +202,28 @@ def test_an_empty_status_list_is_still_refused():
     world.status_list = make_status_list(codes=(), names=())
     with pytest.raises(ValueError, match="status list is empty"):
         world.task("T")
+
+
+# -- resources are appended to the new task's lists ------------------------------
+
+
+def test_resources_and_computed_resources_of_a_new_task(world):
+    artist, lead = world.user("artist"), world.user("lead")
+    task = world.task("T", resources=(artist, lead, artist))
+    assert task.resources == [artist, lead]
+    assert task.computed_resources == [artist, lead]
+    assert artist.tasks == [task] and artist.computed_resource_in_tasks == [task]
+
+
+@pytest.mark.parametrize(
+    ("make_resources", "error"),
+    [
+        (lambda artist: 5, r"Task\.resources should be a list"),
+        (lambda artist: [artist, "x"], r"Task\.resources should be a list of User"),
+    ],
+)
+def test_refused_resources_attach_nobody(world, make_resources, error):
+    artist = world.user("artist")
+    with pytest.raises(TypeError, match=error):
+        world.task("T", resources=make_resources(artist))
+    assert artist.tasks == [] and artist.computed_resource_in_tasks == []
