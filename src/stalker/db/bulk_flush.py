@@ -110,6 +110,8 @@ class _Link:
     synchronize_pairs: tuple[tuple[Column[Any], Column[Any]], ...]
     secondary: Table | None
     secondary_pairs: tuple[tuple[Column[Any], Column[Any]], ...]
+    #: link-table column keys in sorted order (the key of a unique link row)
+    row_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,17 @@ class _MapperInfo:
                 tuple(prop.synchronize_pairs),
                 prop.secondary,
                 tuple(prop.secondary_synchronize_pairs or ()),
+                tuple(
+                    sorted(
+                        target.key
+                        for _, target in (
+                            *prop.synchronize_pairs,
+                            *(prop.secondary_synchronize_pairs or ()),
+                        )
+                    )
+                )
+                if prop.secondary is not None
+                else (),
             )
             for prop in mapper.relationships
             if not prop.viewonly
@@ -236,9 +249,9 @@ class _Plan:
     references: dict[tuple[State, Column[Any]], tuple[State, Table]] = field(
         default_factory=dict
     )
-    #: state -> its relationships that hold objects, with their states
-    #: (gathered once by ``_check_plain``, written by ``_copy_foreign_keys``)
-    related: dict[State, list[tuple[_Link, list[State]]]] = field(default_factory=dict)
+    #: state -> its relationships that hold objects (found by ``_check_plain``,
+    #: followed by ``_copy_foreign_keys``)
+    linked: dict[State, list[_Link]] = field(default_factory=dict)
 
     def value(self, state: State, column: Column[Any]) -> Any:
         """The value of ``column`` on ``state`` (loads it if a saved one expired)."""
@@ -271,29 +284,31 @@ def _plan_bulk_insert(session: Session) -> _Plan | None:
     return plan
 
 
+def _related_states(link: _Link, value: Any) -> list[State]:
+    if value is None:
+        return []
+    if link.uselist:
+        return [instance_state(item) for item in value]
+    return [instance_state(value)]
+
+
 def _check_plain(plan: _Plan, state: State, new: set[State]) -> None:
-    """Refuse what the bulk path cannot write; note the related states it can."""
+    """Refuse what the bulk path cannot write; note the links it follows."""
     info = _info(state.mapper)
     if not info.plain or state.mapper._is_orphan(state):
         raise _NotPlain
     dict_ = plan.dicts[state]
-    gathered = plan.related[state] = []
+    linked = plan.linked[state] = []
     for link in info.links:
-        value = dict_.get(link.key)
-        if value is None:
+        related = _related_states(link, dict_.get(link.key))
+        if not related:
             continue
-        if link.uselist:
-            if not value:
-                continue
-            related = [instance_state(item) for item in value]
-        else:
-            related = [instance_state(value)]
         for other in related:
             if other not in new and (link.direction is ONETOMANY or other.key is None):
                 # a saved child moved under a new parent, or an unsaved
                 # object outside the session
                 raise _NotPlain
-        gathered.append((link, related))
+        linked.append(link)
 
 
 def _saved_links_to_new(
@@ -397,8 +412,9 @@ def _copy_foreign_keys(
     plan: _Plan, new: set[State], saved_links: list[tuple[State, _Link, list[State]]]
 ) -> None:
     for state in plan.states:
-        for link, related in plan.related[state]:
-            _link(plan, new, state, link, related)
+        dict_ = plan.dicts[state]
+        for link in plan.linked[state]:
+            _link(plan, new, state, link, _related_states(link, dict_[link.key]))
     for state, link, added in saved_links:
         _link(plan, new, state, link, added)
         plan.written_changes.append((state, link.key))
@@ -454,7 +470,8 @@ def _add_link_row(plan: _Plan, state: State, link: _Link, related: State) -> Non
     if None in row.values():
         raise _NotPlain
     assert link.secondary is not None
-    plan.links[link.secondary][tuple(sorted(row.items()))] = row
+    # the same key order from both sides of the link table
+    plan.links[link.secondary][tuple(map(row.__getitem__, link.row_keys))] = row
 
 
 # -- rows --------------------------------------------------------------------
@@ -473,11 +490,11 @@ def _table_order(metadata: MetaData, table_count: int) -> dict[Table, int]:
 def _build_rows(plan: _Plan) -> None:
     metadata = plan.states[0].mapper.local_table.metadata
     order = _table_order(metadata, len(metadata.tables))
-    position: dict[tuple[Table, State], int] = {}
+    position: dict[Table, dict[State, int]] = defaultdict(dict)
     per_table: dict[Table, list[State]] = defaultdict(list)
     for state in plan.states:
         for table in _info(state.mapper).tables:
-            position[(table, state)] = len(per_table[table])
+            position[table][state] = len(per_table[table])
             per_table[table].append(state)
     references_of: dict[State, list[tuple[Column[Any], State, Table]]] = defaultdict(
         list
@@ -488,11 +505,11 @@ def _build_rows(plan: _Plan) -> None:
         rows = plan.rows[table] = []
         for state in per_table[table]:
             row = _row(plan, state, table)
-            here = (order[table], position[(table, state)])
+            here = (order[table], position[table][state])
             for column, target, target_table in references_of.get(state, ()):
                 if column.table is not table:
                     continue
-                if (order[target_table], position[(target_table, target)]) >= here:
+                if (order[target_table], position[target_table][target]) >= here:
                     _defer(plan, table, state, column, row)
             rows.append(row)
 
