@@ -97,7 +97,7 @@ class StatusMixin:
         from stalker.models.status import Status
 
         status_list = self.status_list
-        statuses = []
+        statuses: list[Status] = []
         if status_list is not None:
             # The links behind ``status_list.statuses``, read without building
             # the list proxy: every new object of the class passes here.
