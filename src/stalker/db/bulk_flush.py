@@ -110,6 +110,8 @@ class _Link:
     synchronize_pairs: tuple[tuple[Column[Any], Column[Any]], ...]
     secondary: Table | None
     secondary_pairs: tuple[tuple[Column[Any], Column[Any]], ...]
+    #: link-table column keys in sorted order (the key of a unique link row)
+    row_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,17 @@ class _MapperInfo:
                 tuple(prop.synchronize_pairs),
                 prop.secondary,
                 tuple(prop.secondary_synchronize_pairs or ()),
+                tuple(
+                    sorted(
+                        target.key
+                        for _, target in (
+                            *prop.synchronize_pairs,
+                            *(prop.secondary_synchronize_pairs or ()),
+                        )
+                    )
+                )
+                if prop.secondary is not None
+                else (),
             )
             for prop in mapper.relationships
             if not prop.viewonly
@@ -165,6 +178,21 @@ class _MapperInfo:
             for parent, child in each._inherits_equated_pairs or ()
         ]
         self.tables = {table: self._spec(table) for table in mapper.tables}
+        #: per table: (column key, attribute, default kind, default) tuples
+        #: and the primary-key column keys, unpacked once for ``_row``
+        self.row_specs = {
+            table: None
+            if specs is None
+            else tuple(
+                (spec.column.key, spec.attribute, spec.default_kind, spec.default)
+                for spec in specs
+            )
+            for table, specs in self.tables.items()
+        }
+        self.key_columns = {
+            table: tuple(column.key for column in table.primary_key.columns)
+            for table in mapper.tables
+        }
 
     def _spec(self, table: Table) -> tuple[_ColumnSpec, ...] | None:
         specs = []
@@ -221,6 +249,9 @@ class _Plan:
     references: dict[tuple[State, Column[Any]], tuple[State, Table]] = field(
         default_factory=dict
     )
+    #: state -> its relationships that hold objects (found by ``_check_plain``,
+    #: followed by ``_copy_foreign_keys``)
+    linked: dict[State, list[_Link]] = field(default_factory=dict)
 
     def value(self, state: State, column: Column[Any]) -> Any:
         """The value of ``column`` on ``state`` (loads it if a saved one expired)."""
@@ -262,20 +293,22 @@ def _related_states(link: _Link, value: Any) -> list[State]:
 
 
 def _check_plain(plan: _Plan, state: State, new: set[State]) -> None:
+    """Refuse what the bulk path cannot write; note the links it follows."""
     info = _info(state.mapper)
     if not info.plain or state.mapper._is_orphan(state):
         raise _NotPlain
     dict_ = plan.dicts[state]
+    linked = plan.linked[state] = []
     for link in info.links:
-        if link.key not in dict_:
+        related = _related_states(link, dict_.get(link.key))
+        if not related:
             continue
-        for related in _related_states(link, dict_[link.key]):
-            if related in new:
-                continue
-            if link.direction is ONETOMANY or related.key is None:
+        for other in related:
+            if other not in new and (link.direction is ONETOMANY or other.key is None):
                 # a saved child moved under a new parent, or an unsaved
                 # object outside the session
                 raise _NotPlain
+        linked.append(link)
 
 
 def _saved_links_to_new(
@@ -380,33 +413,50 @@ def _copy_foreign_keys(
 ) -> None:
     for state in plan.states:
         dict_ = plan.dicts[state]
-        for link in _info(state.mapper).links:
-            if link.key in dict_:
-                for related in _related_states(link, dict_[link.key]):
-                    _link(plan, new, state, link, related)
+        for link in plan.linked[state]:
+            _link(plan, new, state, link, _related_states(link, dict_[link.key]))
     for state, link, added in saved_links:
-        for related in added:
-            _link(plan, new, state, link, related)
+        _link(plan, new, state, link, added)
         plan.written_changes.append((state, link.key))
 
 
 def _link(
-    plan: _Plan, new: set[State], state: State, link: _Link, related: State
+    plan: _Plan, new: set[State], state: State, link: _Link, related: list[State]
 ) -> None:
+    """Write the keys between ``state`` and each of ``related`` along ``link``."""
     if link.direction is MANYTOMANY:
-        _add_link_row(plan, state, link, related)
+        for other in related:
+            _add_link_row(plan, state, link, other)
         return
-    parent, child = (
-        (related, state) if link.direction is MANYTOONE else (state, related)
-    )
-    child_dict = plan.dicts[child]
-    attribute_of = _info(child.mapper).attribute_of
+    if link.direction is MANYTOONE:
+        # one child (state), the same key columns for every parent
+        child_dict = plan.dicts[state]
+        attribute_of = _info(state.mapper).attribute_of
+        for parent in related:
+            _copy_key(plan, parent, state, child_dict, attribute_of, link, new)
+        return
+    for child in related:
+        child_dict = plan.dicts[child]
+        attribute_of = _info(child.mapper).attribute_of
+        _copy_key(plan, state, child, child_dict, attribute_of, link, new)
+
+
+def _copy_key(
+    plan: _Plan,
+    parent: State,
+    child: State,
+    child_dict: dict[str, Any],
+    attribute_of: dict[Column[Any], str],
+    link: _Link,
+    new: set[State],
+) -> None:
+    parent_is_new = parent in new
     for source, target in link.synchronize_pairs:
         value = plan.value(parent, source)
         if value is None:
             raise _NotPlain  # a key the database has not given yet
         child_dict[attribute_of[target]] = value
-        if parent in new:
+        if parent_is_new:
             plan.references[(child, target)] = (parent, source.table)
 
 
@@ -420,7 +470,8 @@ def _add_link_row(plan: _Plan, state: State, link: _Link, related: State) -> Non
     if None in row.values():
         raise _NotPlain
     assert link.secondary is not None
-    plan.links[link.secondary][tuple(sorted(row.items()))] = row
+    # the same key order from both sides of the link table
+    plan.links[link.secondary][tuple(map(row.__getitem__, link.row_keys))] = row
 
 
 # -- rows --------------------------------------------------------------------
@@ -439,11 +490,11 @@ def _table_order(metadata: MetaData, table_count: int) -> dict[Table, int]:
 def _build_rows(plan: _Plan) -> None:
     metadata = plan.states[0].mapper.local_table.metadata
     order = _table_order(metadata, len(metadata.tables))
-    position: dict[tuple[Table, State], int] = {}
+    position: dict[Table, dict[State, int]] = defaultdict(dict)
     per_table: dict[Table, list[State]] = defaultdict(list)
     for state in plan.states:
         for table in _info(state.mapper).tables:
-            position[(table, state)] = len(per_table[table])
+            position[table][state] = len(per_table[table])
             per_table[table].append(state)
     references_of: dict[State, list[tuple[Column[Any], State, Table]]] = defaultdict(
         list
@@ -454,31 +505,33 @@ def _build_rows(plan: _Plan) -> None:
         rows = plan.rows[table] = []
         for state in per_table[table]:
             row = _row(plan, state, table)
-            here = (order[table], position[(table, state)])
+            here = (order[table], position[table][state])
             for column, target, target_table in references_of.get(state, ()):
                 if column.table is not table:
                     continue
-                if (order[target_table], position[(target_table, target)]) >= here:
+                if (order[target_table], position[target_table][target]) >= here:
                     _defer(plan, table, state, column, row)
             rows.append(row)
 
 
 def _row(plan: _Plan, state: State, table: Table) -> dict[str, Any]:
-    specs = _info(state.mapper).tables[table]
+    info = _info(state.mapper)
+    specs = info.row_specs[table]
     if specs is None:
         raise _NotPlain
     dict_ = plan.dicts[state]
     row: dict[str, Any] = {}
-    for spec in specs:
-        if spec.attribute in dict_:
-            row[spec.column.key] = dict_[spec.attribute]
-        elif spec.default_kind == _DEFAULT_NONE:
-            row[spec.column.key] = None
-        elif spec.default_kind == _DEFAULT_SCALAR:
-            row[spec.column.key] = dict_[spec.attribute] = spec.default
+    for key, attribute, default_kind, default in specs:
+        if attribute in dict_:
+            row[key] = dict_[attribute]
+        elif default_kind == _DEFAULT_NONE:
+            row[key] = None
+        elif default_kind == _DEFAULT_SCALAR:
+            row[key] = dict_[attribute] = default
         else:
-            plan.expire[state].append(spec.attribute)
-        if spec.column.primary_key and row.get(spec.column.key) is None:
+            plan.expire[state].append(attribute)
+    for key in info.key_columns[table]:
+        if row.get(key) is None:
             raise _NotPlain
     return row
 

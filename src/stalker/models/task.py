@@ -46,7 +46,7 @@ from stalker.exceptions import (
 from stalker.models.auth import User
 from stalker.models.collections import UniqueList, init_collection
 from stalker.models.entity import Entity, SimpleEntity
-from stalker.models.mixins.dag import DAGMixin
+from stalker.models.mixins.dag import DAGMixin, never_stored_without
 from stalker.models.mixins.date_range import DateRangeMixin, round_time
 from stalker.models.mixins.reference import ReferenceMixin
 from stalker.models.mixins.schedule import ScheduleMixin
@@ -97,6 +97,7 @@ _WHEN_DEPENDENCIES_ACTIVE = {
 }
 
 _TJP_DATE = "%Y-%m-%d-%H:%M"
+_DATE_ATTRIBUTES = ("_start", "_end", "_duration")
 _TJP_BOOKING_DATE = "%Y-%m-%d-%H:%M:%S"
 
 
@@ -180,8 +181,12 @@ class TaskDependency(Base, ScheduleMixin):
             schedule_unit=gap_unit,
             schedule_model=gap_model,
         )
-        self.depends_on = depends_on
-        self.task = task
+        # None is what a new link holds anyway: no attribute event for it
+        # (Task.depends_on creates every link without its task).
+        if depends_on is not None:
+            self.depends_on = depends_on
+        if task is not None:
+            self.task = task
         self.dependency_target = dependency_target  # type: ignore[assignment]
         add_to_session_of(self, task, depends_on)
 
@@ -329,7 +334,8 @@ class Task(
         with no_autoflush(parent, project):
             super().__init__(**kwargs)
             ReferenceMixin.__init__(self, **kwargs)
-            StatusMixin.__init__(self, status_list=kwargs.get("status_list"))
+            self.status_list = kwargs.get("status_list")
+            first_status_final = self._set_first_status(bool(depends_on))
             DateRangeMixin.__init__(self, start=start, end=end)
             ScheduleMixin.__init__(
                 self,
@@ -345,13 +351,10 @@ class Task(
             self._review_number = 0
             self._project = self._resolve_project(project, parent)
             self.is_milestone = is_milestone
-            self.status = self.status_list["WFD"]
             init_collection(self, "depends_on", depends_on)
             if not self.is_milestone:
-                init_collection(self, "resources", resources)
+                self._init_resources(resources)
             init_collection(self, "alternative_resources", alternative_resources)
-            if self.resources:
-                self.computed_resources = self.resources
             init_collection(self, "watchers", watchers)
             self.bid_timing = self.schedule_timing if bid_timing is None else bid_timing
             self.bid_unit = self.schedule_unit if bid_unit is None else bid_unit
@@ -359,8 +362,41 @@ class Task(
             init_collection(self, "responsible", responsible)
             self.allocation_strategy = allocation_strategy  # type: ignore[assignment]
             self.persistent_allocation = persistent_allocation  # type: ignore[assignment]
-            self.update_status_with_dependent_statuses()
+            if depends_on or not first_status_final:
+                self.update_status_with_dependent_statuses()
         add_to_session_of(self, parent, project)
+
+    def _init_resources(self, users: Any) -> None:
+        """Fill the new task's (empty) resources and computed resources.
+
+        Appending fires the same per-user validation as assigning a list,
+        without building a replacement collection (~10 us per list).  Every
+        user is checked before the first append, so a refused list attaches
+        nobody, as a refused assignment does.
+        """
+        if users is None or (isinstance(users, list) and not users):
+            return
+        users = check_items(
+            self, "resources", check_collection(self, "resources", users), User
+        )
+        self.resources.extend(users)
+        self._computed_resources.extend(self.resources)
+
+    def _set_first_status(self, has_dependencies: bool) -> bool:
+        """WFD, or RTS at once for a task without dependencies (§9.3).
+
+        Returns False when the list has no WFD: its first status stands in
+        and the workflow re-evaluates it once the task is built.  The list's
+        statuses may be loaded here, never with an autoflush of the
+        half-built task's neighbours.
+        """
+        with no_autoflush(self.status_list):
+            waiting = self._status("WFD")
+            if waiting is not None and not has_dependencies:
+                self.status = self._status("RTS")
+            else:
+                self.status = waiting
+        return waiting is not None
 
     # -- project -------------------------------------------------------------
 
@@ -422,7 +458,9 @@ class Task(
 
     def _check_parent(self, parent: Any) -> None:
         super()._check_parent(parent)
-        check_circular_dependency(self, parent, "depends")
+        # A never-stored task with no dependency reaches only itself.
+        if parent is self or not never_stored_without(self, "task_depends_on"):
+            check_circular_dependency(self, parent, "depends")
 
     @validates("children", include_removes=True)
     def _validate_child(self, key: str, child: Any, is_remove: bool = False) -> Any:
@@ -459,10 +497,20 @@ class Task(
     # -- dates -------------------------------------------------------------
 
     def _set_dates(self, start: Any, end: Any, duration: Any) -> None:
-        """Normalise and store the three dates, then widen the ancestors."""
-        self._start, self._end, self._duration = self._validate_dates(
-            start, end, duration
-        )
+        """Normalise and store the three dates, then widen the ancestors.
+
+        Only the dates that change are written: a reschedule keeps the start
+        and a container growing at one end keeps the other, and every write
+        is an attribute event.
+        """
+        dates = self._validate_dates(start, end, duration)
+        current = self.__dict__
+        for name, value in zip(_DATE_ATTRIBUTES, dates, strict=True):
+            old = current.get(name)
+            if old != value or getattr(old, "tzinfo", None) is not getattr(
+                value, "tzinfo", None
+            ):
+                setattr(self, name, value)
         if self.parent is not None:
             self.parent._expand_dates(self._start, self._end)
 
@@ -718,15 +766,17 @@ class Task(
         target = dependency.depends_on
         if target is None:
             return dependency  # type: ignore[no-any-return]
-        try:
-            with no_autoflush(self, target):
+        # The new link is already in the session without its task: no
+        # autoflush until it is attached (loading the status list would).
+        with no_autoflush(self, target):
+            try:
                 self._check_new_dependency(target)
-        except Exception:
-            dependency.depends_on = None  # unlink it from the other task again
-            raise
-        self._removing_dependencies.discard(id(target))
-        if self.status.code == "RTS" and target.status.code in _ACTIVE_CODES:
-            self.status = self.status_list["WFD"]
+            except Exception:
+                dependency.depends_on = None  # unlink it from the other task again
+                raise
+            self._removing_dependencies.discard(id(target))
+            if self.status.code == "RTS" and target.status.code in _ACTIVE_CODES:
+                self.status = self.status_list["WFD"]
         return dependency  # type: ignore[no-any-return]
 
     def _check_new_dependency(self, target: Task) -> None:
@@ -737,18 +787,24 @@ class Task(
                 "for dependencies (WFD) or ready to start (RTS) may change their "
                 "dependencies"
             )
-        check_circular_dependency(target, self, "depends")
-        check_circular_dependency(target, self, "children")
-        for ancestor in self.parents:
-            if any(task is ancestor for task in target.depends_on):
-                raise CircularDependencyError(
-                    f"{self.name!r} may not depend on {target.name!r}: "
-                    f"{target.name!r} already depends on {ancestor.name!r}, an "
-                    f"ancestor of {self.name!r}"
-                )
-        with no_autoflush(self):
-            descendants = self.children  # type: ignore[attr-defined]
-        if descendants and any(task is target for task in self.walk_hierarchy()):
+        # The walks reach self only from a target that is self, or when self
+        # has dependents (resp. the target has children); never-stored tasks
+        # without them skip the walk.
+        if target is self or not never_stored_without(self, "task_dependent_of"):
+            check_circular_dependency(target, self, "depends")
+        if target is self or not never_stored_without(target, "children"):
+            check_circular_dependency(target, self, "children")
+        ancestors = self.parents
+        if ancestors:
+            depended = {id(task) for task in target.depends_on}
+            for ancestor in ancestors:
+                if id(ancestor) in depended:
+                    raise CircularDependencyError(
+                        f"{self.name!r} may not depend on {target.name!r}: "
+                        f"{target.name!r} already depends on {ancestor.name!r}, "
+                        f"an ancestor of {self.name!r}"
+                    )
+        if self.is_container and any(task is target for task in self.walk_hierarchy()):
             raise CircularDependencyError(
                 f"{self.name!r} may not depend on its own descendant {target.name!r}"
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,10 +15,35 @@ from sqlalchemy.orm import (
     relationship,
     validates,
 )
+from sqlalchemy.orm.attributes import instance_state
 
 from stalker.db.session import no_autoflush
 from stalker.models.validation import check_instance, type_error
 from stalker.utils import check_circular_dependency, walk_hierarchy
+
+
+def never_stored_without(obj: Any, *collections: str) -> bool:
+    """True when ``obj`` was never flushed and none of ``collections`` holds an item.
+
+    An object without a database identity has no row to lazy-load from: its
+    ``__dict__`` is the whole truth about its lists (SQLAlchemy answers an
+    unloaded list of such an object with an empty one).  A walk from it
+    through those lists therefore reaches nothing but the object itself,
+    which lets brand-new objects skip cycle walks that cannot find anything.
+    """
+    if instance_state(obj).key is not None:
+        return False
+    found = obj.__dict__
+    return not any(found.get(name) for name in collections)
+
+
+@functools.cache
+def _dag_root(cls: type) -> type:
+    """The class that mixes DAGMixin in directly (its tree's member class)."""
+    for klass in cls.__mro__:
+        if DAGMixin in klass.__bases__:
+            return klass
+    return cls
 
 
 class DAGMixin:
@@ -58,10 +84,7 @@ class DAGMixin:
 
     def _dag_class(self) -> type:
         """The class whose instances may be parents and children of this one."""
-        for klass in type(self).__mro__:
-            if DAGMixin in klass.__bases__:
-                return klass
-        return type(self)
+        return _dag_root(type(self))
 
     @validates("parent")
     def _validate_parent(self, key: str, parent: Any) -> Any:
@@ -69,14 +92,20 @@ class DAGMixin:
             self._check_parent(parent)
             # Load the new parent's children now: the back-reference append
             # that follows must not be the event that loads the collection.
-            with no_autoflush(parent):
-                parent.children  # noqa: B018
+            if "children" not in parent.__dict__:
+                with no_autoflush(parent):
+                    parent.children  # noqa: B018
         return parent
 
     def _check_parent(self, parent: Any) -> None:
-        """Type and cycle checks for a new parent (subclasses add their own)."""
+        """Type and cycle checks for a new parent (subclasses add their own).
+
+        A never-stored object without children is nobody's ancestor: only
+        itself can close the cycle, and the walk is skipped.
+        """
         check_instance(self, "parent", parent, self._dag_class(), allow_none=True)
-        check_circular_dependency(self, parent, "children")
+        if parent is self or not never_stored_without(self, "children"):
+            check_circular_dependency(self, parent, "children")
 
     @validates("children")
     def _validate_child(self, key: str, child: Any) -> Any:
@@ -93,9 +122,18 @@ class DAGMixin:
 
     @property
     def is_container(self) -> bool:
-        """True when the object has at least one child."""
-        with no_autoflush(self):
-            return bool(self.children)  # type: ignore[attr-defined]
+        """True when the object has at least one child.
+
+        The list is read from ``__dict__`` when it is loaded and known empty
+        for a never-stored object, so the question costs no attribute event.
+        """
+        children = self.__dict__.get("children")
+        if children is None:
+            if instance_state(self).key is None:
+                return False
+            with no_autoflush(self):
+                children = self.children  # type: ignore[attr-defined]
+        return bool(children)
 
     @property
     def is_leaf(self) -> bool:

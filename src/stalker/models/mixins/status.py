@@ -96,10 +96,13 @@ class StatusMixin:
     def _validate_status(self, key: str, status: Any) -> Status:
         from stalker.models.status import Status
 
-        with no_autoflush(self.status_list):
-            statuses = (
-                list(self.status_list.statuses) if self.status_list is not None else []
-            )
+        status_list = self.status_list
+        statuses: list[Status] = []
+        if status_list is not None:
+            # The links behind ``status_list.statuses``, read without building
+            # the list proxy: every new object of the class passes here.
+            with no_autoflush(status_list):
+                statuses = [link.status for link in status_list._status_links]
         if status is None:
             if not statuses:
                 raise value_error(
