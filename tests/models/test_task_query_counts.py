@@ -6,35 +6,15 @@ grow with the number of tasks (beyond SQLAlchemy's 500-ids-per-IN batches).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from stalker import Project, Task
 from tests.factories import make_user
+from tests.support.statements import recorded_statements
 
 ROOTS, SHOTS_PER_ROOT, TASKS_PER_SHOT = 50, 20, 9  # 50 * (1 + 20 * 10) = 10 050
-
-
-class _Counter:
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        self.statements.append(statement)
-
-
-@pytest.fixture
-def count_queries(session: Any) -> Iterator[_Counter]:
-    counter = _Counter()
-    engine = session.get_bind().engine
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        yield counter
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
 
 
 def _build(session: Any, roots: int, shots: int, tasks: int) -> int:
@@ -71,30 +51,29 @@ def _walk(session: Any, project_id: int) -> list[Task]:
 )
 def test_walking_a_project_hierarchy_is_not_n_plus_one(
     session: Any,
-    count_queries: _Counter,
     roots: int,
     shots: int,
     tasks: int,
     max_queries: int,
 ) -> None:
     project_id = _build(session, roots, shots, tasks)
-    count_queries.statements.clear()
 
-    walked = _walk(session, project_id)
+    with recorded_statements(session.get_bind().engine) as statements:
+        walked = _walk(session, project_id)
 
     assert len(walked) == roots * (1 + shots * (1 + tasks))
-    assert len(count_queries.statements) <= max_queries, count_queries.statements
+    assert len(statements) <= max_queries, statements
 
 
 def test_container_sums_over_a_loaded_tree_need_no_more_queries(
-    session: Any, count_queries: _Counter
+    session: Any,
 ) -> None:
     project_id = _build(session, 3, 4, 5)
     project = session.get(Project, project_id)
     roots = project.root_tasks
-    count_queries.statements.clear()
 
-    seconds = sum(root.schedule_seconds for root in roots)
+    with recorded_statements(session.get_bind().engine) as statements:
+        seconds = sum(root.schedule_seconds for root in roots)
 
     assert seconds == 3 * 4 * 5 * 3600  # every leaf: the default 1 h effort
-    assert count_queries.statements == []
+    assert statements == []

@@ -6,11 +6,9 @@ Concurrent numbering has its own module (test_ticket_numbering.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 import stalker
 from stalker import (
@@ -27,6 +25,7 @@ from stalker import (
 )
 from stalker.models import ticket as ticket_module
 from tests.factories import make_user
+from tests.support.statements import recorded_statements
 from tests.task_factories import TaskWorld, make_project, make_status_list
 
 STATUS_NAMES = ("New", "Accepted", "Assigned", "Reopened", "Closed")
@@ -62,26 +61,9 @@ def project(session: Any) -> Project:
     return project
 
 
-class _Counter:
-    """Records the SELECTs run (transaction statements do not count)."""
-
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            self.statements.append(statement)
-
-
-@pytest.fixture
-def count_queries(session: Any) -> Iterator[_Counter]:
-    counter = _Counter()
-    engine = session.get_bind().engine
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        yield counter
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
+def _selects(statements: list[str]) -> list[str]:
+    """The SELECTs among ``statements`` (transaction statements do not count)."""
+    return [s for s in statements if s.lstrip().upper().startswith("SELECT")]
 
 
 # -- constructor and attributes (§16.1) ---------------------------------------------
@@ -549,7 +531,7 @@ def test_db_deleting_the_project_deletes_its_tickets(session, project):
 # -- lookups: Project, User and Task tickets -------------------------------------------
 
 
-def test_project_open_tickets(session, project, count_queries):
+def test_project_open_tickets(session, project):
     first, second, third = (Ticket(project=project) for _ in range(3))
     second.resolve(resolution="fixed")
     third.resolve(resolution="fixed")
@@ -558,9 +540,9 @@ def test_project_open_tickets(session, project, count_queries):
     Ticket(project=other)
     session.commit()
     project.tickets  # noqa: B018  (loaded now; only the query is counted)
-    count_queries.statements.clear()
-    assert project.open_tickets == [first, third]
-    assert len(count_queries.statements) == 1
+    with recorded_statements(session.get_bind().engine) as statements:
+        assert project.open_tickets == [first, third]
+    assert len(_selects(statements)) == 1
     assert project.tickets == [first, second, third]
 
 
@@ -570,7 +552,7 @@ def test_project_open_tickets_of_an_unsaved_project(offline):
     assert offline.project.open_tickets == [first]
 
 
-def test_user_tickets(session, project, count_queries):
+def test_user_tickets(session, project):
     bob, ann = make_user("bob"), make_user("ann")
     session.add_all([bob, ann])
     owned, closed, others = (Ticket(project=project) for _ in range(3))
@@ -580,15 +562,15 @@ def test_user_tickets(session, project, count_queries):
     others.accept(created_by=ann)
     session.commit()
     session.refresh(bob)  # the commit expired him; only the lookups are counted
-    count_queries.statements.clear()
-    assert bob.tickets == [owned, closed]
-    assert bob.open_tickets == [owned]
-    assert len(count_queries.statements) == 2
+    with recorded_statements(session.get_bind().engine) as statements:
+        assert bob.tickets == [owned, closed]
+        assert bob.open_tickets == [owned]
+    assert len(_selects(statements)) == 2
     assert ann.tickets == [others]
     assert make_user("nobody").tickets == []
 
 
-def test_task_tickets(session, project, count_queries):
+def test_task_tickets(session, project):
     world = TaskWorld(session)
     world.project = project
     task, other_task = world.task("Model"), world.task("Rig")
@@ -599,10 +581,10 @@ def test_task_tickets(session, project, count_queries):
     Ticket(project=project)
     session.commit()
     session.refresh(task)  # the commit expired it; only the lookups are counted
-    count_queries.statements.clear()
-    assert task.tickets == [linked, closed]
-    assert task.open_tickets == [linked]
-    assert len(count_queries.statements) == 2
+    with recorded_statements(session.get_bind().engine) as statements:
+        assert task.tickets == [linked, closed]
+        assert task.open_tickets == [linked]
+    assert len(_selects(statements)) == 2
     assert [t.number for t in other_task.tickets] == [2, 3]
     assert isinstance(task, Task)
 
