@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_tasks import START, _fresh_database, build_production
-from common import measure, postgresql_url
+from common import backends, measure
 
 from stalker import Studio, TaskJugglerScheduler
 from stalker.db.session import DBSession
@@ -120,13 +120,9 @@ def _scenario(backend: str, url: str | None, size: int, folder: Path) -> dict[st
 
 
 def run() -> dict[str, Any]:
-    backends: list[tuple[str, str | None]] = [("sqlite", None)]
-    pg_url = postgresql_url()
-    if pg_url:
-        backends.append(("postgresql", pg_url))
     results = []
     with tempfile.TemporaryDirectory() as folder:
-        for backend, url in backends:
+        for backend, url in backends():
             for size in _sizes():
                 results.append(_scenario(backend, url, size, Path(folder)))
     return {"scenario": "scheduling", "results": results}

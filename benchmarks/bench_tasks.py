@@ -17,14 +17,13 @@ from __future__ import annotations
 import datetime
 import os
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from common import measure, postgresql_url
+from common import backends, fresh_studio, measure
 from sqlalchemy import event, select
 
-from stalker import Asset, Project, Sequence, Shot, Task, Type, User, db
+from stalker import Asset, Project, Sequence, Shot, Task, Type, User
 from stalker.db.session import DBSession
 
 SHOTS_PER_SEQUENCE = 10
@@ -97,16 +96,7 @@ class QueryCounter:
 
 
 def _fresh_database(url: str | None, folder: Path) -> tuple[Project, list[User]]:
-    DBSession.remove()
-    if url is None:
-        url = f"sqlite:///{folder / f'{time.monotonic_ns()}.db'}"
-    else:
-        db.setup({"sqlalchemy.url": url})
-        engine = DBSession.get_bind()
-        DBSession.remove()  # setup() leaves a read transaction that blocks DROP
-        db.Base.metadata.drop_all(engine)
-    db.setup({"sqlalchemy.url": url})
-    db.init()
+    fresh_studio(url, folder)
     users = [
         User(name=f"Artist {i}", login=f"artist{i}", email=f"a{i}@x.com", password="x")
         for i in range(USER_COUNT)
@@ -186,13 +176,9 @@ def _scenario(backend: str, url: str | None, size: int, folder: Path) -> dict[st
 
 
 def run() -> dict[str, Any]:
-    backends: list[tuple[str, str | None]] = [("sqlite", None)]
-    pg_url = postgresql_url()
-    if pg_url:
-        backends.append(("postgresql", pg_url))
     results = []
     with tempfile.TemporaryDirectory() as folder:
-        for backend, url in backends:
+        for backend, url in backends():
             for size in _sizes():
                 results.append(_scenario(backend, url, size, Path(folder)))
     return {"scenario": "tasks", "results": results}

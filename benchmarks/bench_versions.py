@@ -22,11 +22,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from common import measure, postgresql_url
+from common import backends, fresh_studio, measure
 
 import stalker
 from stalker import (
@@ -37,7 +36,6 @@ from stalker import (
     Structure,
     Task,
     Version,
-    db,
 )
 from stalker.db.session import DBSession
 
@@ -56,17 +54,7 @@ def _count() -> int:
 
 def _fresh_database(url: str | None, folder: Path) -> int:
     """A studio database with one shot task ready for versions; its id."""
-    DBSession.remove()
-    if url is None:
-        url = f"sqlite:///{folder / f'{time.monotonic_ns()}.db'}"
-    else:
-        db.setup({"sqlalchemy.url": url})
-        engine = DBSession.get_bind()
-        DBSession.remove()  # setup() read the repositories: end that transaction
-        db.Base.metadata.drop_all(engine)
-        DBSession.remove()
-    db.setup({"sqlalchemy.url": url})
-    db.init()
+    fresh_studio(url, folder)
     template = FilenameTemplate(
         name="Task Template",
         target_entity_type="Task",
@@ -137,12 +125,8 @@ def _scenario(backend: str, url: str | None, folder: Path) -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    backends: list[tuple[str, str | None]] = [("sqlite", None)]
-    pg_url = postgresql_url()
-    if pg_url:
-        backends.append(("postgresql", pg_url))
     with tempfile.TemporaryDirectory() as folder:
-        results = [_scenario(backend, url, Path(folder)) for backend, url in backends]
+        results = [_scenario(backend, url, Path(folder)) for backend, url in backends()]
     return {"scenario": "versions", "results": results}
 
 

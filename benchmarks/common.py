@@ -55,3 +55,33 @@ def postgresql_url() -> str | None:
 
         _private_server = PostgresServer().start()
     return str(_private_server.url)
+
+
+def backends() -> list[tuple[str, str | None]]:
+    """``(name, url)`` of every backend a scenario runs on; SQLite's url is None."""
+    found: list[tuple[str, str | None]] = [("sqlite", None)]
+    pg_url = postgresql_url()
+    if pg_url:
+        found.append(("postgresql", pg_url))
+    return found
+
+
+def fresh_studio(url: str | None, folder: Path) -> None:
+    """Bind ``DBSession`` to an empty, initialised studio database.
+
+    ``url`` None: a new SQLite file in ``folder``; otherwise the PostgreSQL
+    database is emptied first.
+    """
+    from stalker import db
+    from stalker.db.session import DBSession
+
+    DBSession.remove()
+    if url is None:
+        url = f"sqlite:///{folder / f'{time.monotonic_ns()}.db'}"
+    else:
+        db.setup({"sqlalchemy.url": url})
+        engine = DBSession.get_bind()
+        DBSession.remove()  # setup() leaves a read transaction that blocks DROP
+        db.Base.metadata.drop_all(engine)
+    db.setup({"sqlalchemy.url": url})
+    db.init()
