@@ -152,6 +152,21 @@ def test_part_2b_querying_updating_and_deleting(tutorial_db):
     assert seq1.shots == [sh001, sh002, sh003]
 
 
+def _part_3_tasks(sh001):
+    """Part III's five tasks of SH001 and their dependencies (later parts)."""
+    from stalker import Task
+
+    previs = Task(name="Previs", parent=sh001)
+    matchmove = Task(name="Matchmove", parent=sh001)
+    anim = Task(name="Animation", parent=sh001)
+    lighting = Task(name="Lighting", parent=sh001)
+    comp = Task(name="comp", parent=sh001)
+    comp.depends_on = [lighting]
+    lighting.depends_on = [anim]
+    anim.depends_on = [previs, matchmove]
+    return previs, matchmove, anim, lighting, comp
+
+
 def test_parts_3_and_4_pipeline_and_resources(tutorial_db):
     from stalker.db.session import DBSession
     from stalker.models.shot import Shot

@@ -13,7 +13,7 @@ import itertools
 
 import pytest
 
-from .test_seed_part2b_to_4 import _end_of_part_2a, _part_1_and_2a
+from .test_seed_part2b_to_4 import _end_of_part_2a, _part_1_and_2a, _part_3_tasks
 
 
 @pytest.fixture
@@ -26,22 +26,14 @@ def tutorial_db(empty_database_settings):
 
 def _parts_1_to_4():
     """The studio, the user, the shot and its five tasks of Parts I to IV."""
-    from stalker import Studio, Task
+    from stalker import Studio
     from stalker.db.session import DBSession
 
     my_studio = Studio(name="My Great Studio")
     DBSession.add(my_studio)
     me, new_project = _part_1_and_2a()
     _seq1, sh001, _sh002, _sh003 = _end_of_part_2a(new_project)
-
-    previs = Task(name="Previs", parent=sh001)
-    matchmove = Task(name="Matchmove", parent=sh001)
-    anim = Task(name="Animation", parent=sh001)
-    lighting = Task(name="Lighting", parent=sh001)
-    comp = Task(name="comp", parent=sh001)
-    comp.depends_on = [lighting]
-    lighting.depends_on = [anim]
-    anim.depends_on = [previs, matchmove]
+    previs, matchmove, anim, lighting, comp = _part_3_tasks(sh001)
 
     previs.resources = [me]
     previs.schedule_timing = 10

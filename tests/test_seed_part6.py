@@ -15,7 +15,7 @@ import platform
 
 import pytest
 
-from .test_seed_part2b_to_4 import _end_of_part_2a, _part_1_and_2a
+from .test_seed_part2b_to_4 import _end_of_part_2a, _part_1_and_2a, _part_3_tasks
 
 
 @pytest.fixture
@@ -26,28 +26,13 @@ def tutorial_db(empty_database_settings):
     db.init()
 
 
-def _part_3_comp(sh001):
-    """Part III: the shot's tasks; Part VI versions the comp task."""
-    from stalker import Task
-
-    previs = Task(name="Previs", parent=sh001)
-    matchmove = Task(name="Matchmove", parent=sh001)
-    anim = Task(name="Animation", parent=sh001)
-    lighting = Task(name="Lighting", parent=sh001)
-    comp = Task(name="comp", parent=sh001)
-    comp.depends_on = [lighting]
-    lighting.depends_on = [anim]
-    anim.depends_on = [previs, matchmove]
-    return comp
-
-
 def test_part_6_asset_management(tutorial_db, monkeypatch):
     monkeypatch.setattr(platform, "system", lambda: "Linux")
     from stalker.db.session import DBSession
 
     _me, new_project = _part_1_and_2a()
     _seq1, sh001, _sh002, _sh003 = _end_of_part_2a(new_project)
-    comp = _part_3_comp(sh001)
+    *_, comp = _part_3_tasks(sh001)  # Part III; Part VI versions the comp task
     DBSession.commit()
     commercial_repo = new_project.repositories[0]
 
