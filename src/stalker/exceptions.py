@@ -30,3 +30,23 @@ class StatusError(_StalkerError):
 
 class DependencyViolationError(_StalkerError):
     """A TimeLog would start before one of the task's dependencies allows."""
+
+
+class DeleteRefusedError(_StalkerError, ValueError):
+    """A delete would destroy work records or break a reference; nothing was written.
+
+    Raised at flush (so by ``commit()``) when a deleted object, directly or
+    through the objects deleted with it, holds time logs, versions, reviews,
+    tickets, budget entries, invoices or payments, or when another row still
+    refers to it (a user owning tickets, a status in a list, a version other
+    versions were built from).  ``refusals`` lists ``(object, holder,
+    what)`` texts, one per holder and kind.  Roll the session back to go on;
+    :func:`stalker.db.delete_with_work_records` removes work records on
+    purpose.
+    """
+
+    def __init__(
+        self, value: str = "", refusals: list[tuple[str, str, str]] | None = None
+    ) -> None:
+        super().__init__(value)
+        self.refusals = list(refusals or [])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 import stalker
 from stalker import (
@@ -21,8 +20,9 @@ from stalker import (
     StatusList,
     Type,
 )
+from stalker.db import delete_with_work_records
 from stalker.db.session import session_of
-from stalker.exceptions import CircularDependencyError
+from stalker.exceptions import CircularDependencyError, DeleteRefusedError
 from tests.task_factories import make_project, make_status_list
 
 BUDGET_CODES = ("PLAN", "APP", "CLS")
@@ -314,7 +314,7 @@ def test_a_budgeted_good_cannot_be_deleted(session, db_status_list):
     session.add(project)
     session.commit()
     session.delete(good)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(DeleteRefusedError, match=r"Good 'Animation' \(id \d+\)"):
         session.commit()
     session.rollback()
     assert Good.query.one().name == "Animation"
@@ -437,6 +437,12 @@ def test_deleting_a_project_deletes_its_money_records(session, db_status_list):
     session.add(project)
     session.commit()
     session.delete(project)
+    with pytest.raises(DeleteRefusedError) as refused:
+        session.commit()
+    assert "Budget 'Root'" in str(refused.value) and "1 invoice" in str(refused.value)
+    session.rollback()
+    assert Payment.query.count() == 1
+    delete_with_work_records(project)
     session.commit()
     for cls in (Budget, BudgetEntry, Invoice, Payment):
         assert cls.query.count() == 0, cls
@@ -453,7 +459,7 @@ def test_a_failed_commit_leaves_the_database_as_it_was(session, db_status_list):
     BudgetEntry(budget=budget, good=Good(name="Animation"), amount=3)
     Invoice(budget=budget, client=client, amount=10)
     session.delete(client)  # still billed by the new invoice
-    with pytest.raises(IntegrityError):
+    with pytest.raises(DeleteRefusedError, match=r"Client 'C'.* by client_id"):
         session.commit()
     session.rollback()
     assert [b.name for b in Budget.query.all()] == ["B"]
@@ -494,6 +500,10 @@ def test_removing_a_budget_from_its_project_deletes_it(session, db_status_list):
     session.add(project)
     session.commit()
     project.budgets.remove(dropped)
+    with pytest.raises(DeleteRefusedError, match=r"Budget 'Dropped'.* 1 budget entry"):
+        session.commit()
+    session.rollback()
+    assert BudgetEntry.query.one().budget is dropped
+    project.budgets.remove(kept)
     session.commit()
-    assert Budget.query.all() == [kept]
-    assert BudgetEntry.query.count() == 0
+    assert Budget.query.all() == [dropped]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from stalker import Daily, DailyLink, Link, Review, Task
-from stalker.exceptions import StatusError
+from stalker.db import delete_with_work_records
+from stalker.exceptions import DeleteRefusedError, StatusError
 
 from ..task_factories import TaskWorld, codes, dt, make_review_status_list
 
@@ -366,6 +367,11 @@ def test_task_reviews_cascade(world, session):
     session.commit()
     review_ids = [review.id for review in reviews]
     session.delete(task)
+    with pytest.raises(DeleteRefusedError, match=r"1 time log and 2 reviews"):
+        session.commit()
+    session.rollback()
+    assert all(session.get(Review, review_id) for review_id in review_ids)
+    delete_with_work_records(task)
     session.commit()
     assert all(session.get(Review, review_id) is None for review_id in review_ids)
     assert session.query(Task).filter_by(name="T").count() == 0

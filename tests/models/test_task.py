@@ -17,7 +17,12 @@ from stalker import (
     TimeLog,
     User,
 )
-from stalker.exceptions import CircularDependencyError, StatusError
+from stalker.db import delete_with_work_records
+from stalker.exceptions import (
+    CircularDependencyError,
+    DeleteRefusedError,
+    StatusError,
+)
 
 from ..task_factories import TASK_STATUS_CODES, TaskWorld, codes, dt, make_project
 
@@ -1201,6 +1206,13 @@ def test_deleting_a_task_cascades(session):
         "victim": victim.id,
     }
     session.delete(victim)
+    with pytest.raises(
+        DeleteRefusedError, match=r"Task 'Child' \(id \d+\) has 1 time log"
+    ):
+        session.commit()
+    session.rollback()
+    assert session.get(TimeLog, ids["log"]) is log
+    delete_with_work_records(victim)
     session.commit()
     session.expire_all()
     assert session.get(Task, ids["victim"]) is None

@@ -23,6 +23,8 @@ from stalker import (
     Type,
     User,
 )
+from stalker.db import delete_with_work_records
+from stalker.exceptions import DeleteRefusedError
 from stalker.models import ticket as ticket_module
 from tests.factories import make_user
 from tests.support.statements import recorded_statements
@@ -524,6 +526,11 @@ def test_db_deleting_the_project_deletes_its_tickets(session, project):
     Ticket(project=project).resolve(resolution="invalid")
     session.commit()
     session.delete(project)
+    with pytest.raises(DeleteRefusedError, match=r"it has 1 ticket\b"):
+        session.commit()
+    session.rollback()
+    assert (Ticket.query.count(), TicketLog.query.count()) == (1, 1)
+    delete_with_work_records(project)
     session.commit()
     assert (Ticket.query.count(), TicketLog.query.count()) == (0, 0)
 

@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 import stalker
 from stalker import Link, Type, Version
-from stalker.exceptions import CircularDependencyError
+from stalker.db import delete_with_work_records
+from stalker.exceptions import CircularDependencyError, DeleteRefusedError
 from stalker.models.asset import Asset
 from stalker.models.sequence import Sequence
 from stalker.models.shot import Shot
@@ -519,6 +520,11 @@ def test_deleting_a_version_leaves_task_inputs_and_children(saved_task, session)
     v3 = Version(task=saved_task, outputs=[v1])
     session.commit()
     session.delete(v1)
+    with pytest.raises(DeleteRefusedError, match=r"1 child version, 1 version using"):
+        session.commit()
+    session.rollback()
+    assert (v2.parent, v2.inputs, v3.outputs) == (v1, [v1], [v1])
+    delete_with_work_records(v1)
     session.commit()
     assert v2.inputs == [] and v3.outputs == []
     assert v2.parent is None
@@ -531,6 +537,11 @@ def test_deleting_the_task_deletes_its_versions(world, saved_task, session):
     session.commit()
     version_id = v1.id
     session.delete(saved_task)
+    with pytest.raises(DeleteRefusedError, match=r"it has 1 version\b"):
+        session.commit()
+    session.rollback()
+    assert session.get(Version, version_id) is v1
+    delete_with_work_records(saved_task)
     session.commit()
     assert session.get(Version, version_id) is None
 

@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 import stalker
 from stalker.db.declarative import Base, mapped_class
+from stalker.db.deletion import delete_with_work_records
 from stalker.db.session import DBSession
 
 logger = logging.getLogger(__name__)
@@ -475,6 +476,7 @@ __all__ = [
     "create_entity_statuses",
     "create_repo_vars",
     "create_ticket_statuses",
+    "delete_with_work_records",
     "get_alembic_version",
     "init",
     "register",
