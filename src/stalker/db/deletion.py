@@ -121,6 +121,7 @@ _NOUNS: dict[tuple[str, str], tuple[str, str]] = {
 
 _AUTHORISED_IDS = "delete_authorised_ids"
 _AUTHORISED_ROWS = "delete_authorised_rows"
+_REPARENT = "delete_reparent"
 _CHUNK = 5000
 
 
@@ -556,7 +557,12 @@ def _fix_history(session: Session, deletion: _Deletion, reference: _Reference) -
         parent = removed.parent
         while parent is not None and inspect(parent).identity[0] in deletion.by_id:
             parent = parent.parent
-        child.parent = parent
+        # Re-parenting in the flush that deletes the old parent is a cycle for
+        # the unit of work (``parent`` is a post-update): unlink now, and
+        # link to the new parent in the next flush of the same commit.
+        child.parent = None
+        if parent is not None:
+            transaction_notes(session).setdefault(_REPARENT, []).append((child, parent))
         return
     key_columns = list(reference.table.primary_key.columns)
     owner_column = next(c for c in key_columns if c is not reference.column)
@@ -585,10 +591,19 @@ def _link_relationship(table: Table, owner_column: Column[Any]) -> Any:
     raise LookupError(f"no relationship owns the links of {table.name}")
 
 
+def _reparent_after_flush(session: Session, flush_context: Any) -> None:
+    """Give the children of deliberately deleted versions their new parent."""
+    for child, parent in transaction_notes(session).pop(_REPARENT, []):
+        if not inspect(child).deleted and not inspect(parent).deleted:
+            child.parent = parent
+
+
 def install() -> None:
     """Run the check before every other ``before_flush`` hook."""
     if not event.contains(Session, "before_flush", _check_deletes):
         event.listen(Session, "before_flush", _check_deletes, insert=True)
+    if not event.contains(Session, "after_flush_postexec", _reparent_after_flush):
+        event.listen(Session, "after_flush_postexec", _reparent_after_flush)
 
 
 install()
