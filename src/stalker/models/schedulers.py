@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -27,6 +28,7 @@ from stalker.models.validation import (
     value_error,
 )
 from stalker.scheduling.data import ScheduleData, gather_schedule_data
+from stalker.scheduling.engine import ConstraintError, constraint_error
 from stalker.scheduling.tj3 import TaskJugglerError, find_tj3, parse_csv, run_tj3
 from stalker.scheduling.tjp import tjp_file
 from stalker.scheduling.writeback import ComputedSchedule, write_back
@@ -36,6 +38,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "NativeScheduler",
     "SchedulerBase",
+    "TaskJugglerConstraintError",
     "TaskJugglerError",
     "TaskJugglerScheduler",
     "default_scheduler",
@@ -198,12 +201,18 @@ class TaskJugglerScheduler(SchedulerBase):
             shutil.rmtree(folder, ignore_errors=True)
 
     def _run_tj3(self) -> str:
-        return run_tj3(
-            stalker.defaults.tj_command,
-            str(self.tjp_file_full_path),
-            str(self.temp_file_path),
-            timeout=self.timeout,
-        )
+        try:
+            return run_tj3(
+                stalker.defaults.tj_command,
+                str(self.tjp_file_full_path),
+                str(self.temp_file_path),
+                timeout=self.timeout,
+            )
+        except TaskJugglerError as error:
+            refusal = _constraint_refusal(self.data, error)
+            if refusal is None:
+                raise
+            raise refusal from error
 
     def _parse_csv_file(self) -> None:
         """Write tj3's CSV results to the tasks and projects (nothing if no CSV)."""
@@ -244,6 +253,40 @@ class TaskJugglerScheduler(SchedulerBase):
         finally:
             self._clean_up()
         return message
+
+
+class TaskJugglerConstraintError(TaskJugglerError, ConstraintError):
+    """tj3 could not meet a task's pinned start or end (see ConstraintError)."""
+
+    def __init__(self, message: str, task_id: int | None = None, path: str = ""):
+        TaskJugglerError.__init__(self, message)
+        self.task_id = task_id
+        self.path = path
+
+
+_TJ_TASK = re.compile(r"\bTask_(\d+)\b(?!\.)")
+
+
+def _constraint_refusal(
+    data: ScheduleData | None, error: TaskJugglerError
+) -> TaskJugglerConstraintError | None:
+    """tj3's refusal of a constrained task, told with the task's path."""
+    if data is None:
+        return None
+    for match in _TJ_TASK.finditer(str(error)):
+        task = data.tasks.get(int(match[1]))
+        if task is not None and task.constraint:
+            refusal = constraint_error(
+                data,
+                task.id,
+                f"cannot be planned within its pinned dates; tj3 says:\n{error}",
+                TaskJugglerConstraintError,
+            )
+            refusal.returncode = error.returncode
+            refusal.diagnostics = error.diagnostics
+            refusal.source_lines = error.source_lines
+            return refusal  # type: ignore[no-any-return]
+    return None
 
 
 def _is_studio(value: Any) -> bool:

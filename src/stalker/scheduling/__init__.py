@@ -20,9 +20,11 @@ from stalker.scheduling.data import (
     ScheduleData,
     TaskRow,
     gather_schedule_data,
+    validate_schedule_data,
 )
 from stalker.scheduling.engine import (
     Calendar,
+    ConstraintError,
     Plan,
     SchedulingError,
     TaskPlan,
@@ -34,6 +36,7 @@ __all__ = [
     "BookingRow",
     "Calendar",
     "ComputedSchedule",
+    "ConstraintError",
     "DependencyRow",
     "Plan",
     "ScheduleData",
@@ -44,5 +47,6 @@ __all__ = [
     "check_plan",
     "gather_schedule_data",
     "schedule",
+    "validate_schedule_data",
     "write_back",
 ]

@@ -10,6 +10,8 @@ Nothing here imports a model module, so models may use these helpers.
 from __future__ import annotations
 
 import datetime
+import itertools
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -51,6 +53,20 @@ class TaskRow:
     allocation_strategy: str = "minallocated"
     persistent_allocation: bool = True
     children: list[int] = field(default_factory=list)
+    #: ``schedule_constraint`` bits (1 start, 2 end) and the pinned dates.
+    constraint: int = 0
+    start: datetime.datetime | None = None
+    end: datetime.datetime | None = None
+
+    @property
+    def pinned_start(self) -> datetime.datetime | None:
+        """The start the task may not begin before (constraint 1 or 3)."""
+        return self.start if self.constraint & 1 else None
+
+    @property
+    def pinned_end(self) -> datetime.datetime | None:
+        """The end the task may not pass (constraint 2 or 3)."""
+        return self.end if self.constraint & 2 else None
 
 
 @dataclass(slots=True)
@@ -95,6 +111,8 @@ class ScheduleData:
     vacations: dict[int | None, list[tuple[datetime.datetime, datetime.datetime]]] = (
         field(default_factory=dict)
     )
+    #: Project codes and task names by id, for messages (may be empty).
+    names: dict[int, str] = field(default_factory=dict, repr=False)
     _paths: dict[int, str] = field(default_factory=dict, repr=False)
 
     def scheduled_task_ids(self) -> set[int]:
@@ -104,6 +122,22 @@ class ScheduleData:
 
     def is_leaf(self, task_id: int) -> bool:
         return not self.tasks[task_id].children
+
+    def path_name(self, task_id: int) -> str:
+        """``FC / SH010 / Comp``: the project code and task names down to a task."""
+        parts = []
+        row: TaskRow | None = self.tasks.get(task_id)
+        current: int | None = task_id
+        while row is not None and current is not None:
+            parts.append(self.names.get(current) or f"Task_{current}")
+            current = row.parent_id
+            if current is None:
+                project = row.project_id
+                parts.append(self.names.get(project) or f"Project_{project}")
+            row = self.tasks.get(current) if current is not None else None
+        if not parts:
+            return f"Task_{task_id}"
+        return " / ".join(reversed(parts))
 
     def abs_path(self, task_id: int) -> str:
         """``Project_<pid>.Task_<a>...Task_<id>``: the task's TaskJuggler path."""
@@ -129,6 +163,9 @@ _TASK_COLUMNS = (
     "schedule_unit",
     "allocation_strategy",
     "persistent_allocation",
+    "schedule_constraint",
+    "start",
+    "end",
 )
 
 
@@ -147,6 +184,9 @@ def _task_rows(session: Any, condition: Any) -> list[TaskRow]:
             schedule_unit=row[6] or "h",
             allocation_strategy=row[7] or "minallocated",
             persistent_allocation=bool(row[8]),
+            constraint=int(row[9] or 0),
+            start=row[10],
+            end=row[11],
         )
         for row in rows
     ]
@@ -281,7 +321,30 @@ def gather_schedule_data(
     data.dependencies = _dependencies(session, in_projects)
     data.bookings = _bookings(session, in_projects)
     _add_outside_ancestors(session, data)
+    data.names = _names(session, data)
+    validate_schedule_data(data)
     return data
+
+
+def _names(session: Any, data: ScheduleData) -> dict[int, str]:
+    """Task names and project codes, one query each (for error messages)."""
+    entities, projects = table("SimpleEntities"), table("Projects")
+    names: dict[int, str] = {}
+    ids = sorted(data.tasks)
+    for start in range(0, len(ids), 10000):
+        query = select(entities.c.id, entities.c.name).where(
+            entities.c.id.in_(ids[start : start + 10000])
+        )
+        names.update(session.execute(query).all())
+    project_ids = sorted({row.project_id for row in data.tasks.values()})
+    query = (
+        select(projects.c.id, projects.c.code, entities.c.name)
+        .join(entities, entities.c.id == projects.c.id)
+        .where(projects.c.id.in_(project_ids))
+    )
+    for project_id, code, name in session.execute(query).all():
+        names[project_id] = code or name
+    return names
 
 
 def _link_children(data: ScheduleData, rows: Iterable[TaskRow]) -> None:
@@ -294,3 +357,114 @@ def _link_children(data: ScheduleData, rows: Iterable[TaskRow]) -> None:
             parent = data.tasks.get(row.parent_id)
             if parent is not None:
                 parent.children.append(row.id)
+
+
+# -- the rows every engine may rely on -------------------------------------------------
+
+_UNITS = frozenset({"min", "h", "d", "w", "m", "y"})
+_MODELS = frozenset({"effort", "length", "duration"})
+_GAP_MODELS = frozenset({"length", "duration"})
+_TARGETS = frozenset({"onend", "onstart"})
+_STRATEGIES = frozenset({"minallocated", "maxloaded", "minloaded", "order", "random"})
+
+
+def _given(value: Any) -> str:
+    return f"{type(value).__name__}: {value!r}"
+
+
+def _amount(owner: str, attr: str, value: Any) -> None:
+    """A finite number that is not negative (effort, gaps, efficiency)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{owner} {attr} should be a number, not {_given(value)}")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(
+            f"{owner} {attr} should be a finite number >= 0, not {_given(value)}"
+        )
+
+
+def _one_of(owner: str, attr: str, value: Any, allowed: frozenset[str]) -> None:
+    if value not in allowed:
+        raise ValueError(
+            f"{owner} {attr} should be one of {', '.join(sorted(allowed))}, "
+            f"not {_given(value)}"
+        )
+
+
+def _span(owner: str, start: Any, end: Any) -> None:
+    for value in (start, end):
+        if not isinstance(value, datetime.datetime):
+            raise TypeError(
+                f"{owner} start and end should be datetimes, not {_given(value)}"
+            )
+    if _aware(end) <= _aware(start):
+        raise ValueError(
+            f"{owner} should end after it starts, not {start.isoformat()} - "
+            f"{end.isoformat()}"
+        )
+
+
+def _aware(moment: datetime.datetime) -> datetime.datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=datetime.timezone.utc)
+    return moment
+
+
+def validate_schedule_data(data: ScheduleData) -> None:
+    """Refuse rows no engine can schedule, with the same error for every engine.
+
+    TypeError for a wrong type, ValueError for a wrong value (negative or
+    non-finite effort, gaps and efficiencies, unknown units and models, time
+    logs or vacations that end before they start, overlapping time logs of
+    one resource), naming the task by its path.  tj3 would refuse most of
+    these and the native engine would plan nonsense, so both are given the
+    same refusal before they run.
+    """
+    for row in data.tasks.values():
+        owner = f"Task {data.path_name(row.id)!r} (id {row.id})"
+        _amount(owner, "schedule_timing", row.schedule_timing)
+        _one_of(owner, "schedule_unit", row.schedule_unit, _UNITS)
+        _one_of(owner, "schedule_model", row.schedule_model, _MODELS)
+        _one_of(owner, "allocation_strategy", row.allocation_strategy, _STRATEGIES)
+        for bit, attr, pinned in ((1, "start", row.start), (2, "end", row.end)):
+            if row.constraint & bit and not isinstance(pinned, datetime.datetime):
+                raise TypeError(
+                    f"{owner} {attr} should be a datetime (it is pinned by "
+                    f"schedule_constraint {row.constraint}), not {_given(pinned)}"
+                )
+    for dependencies in data.dependencies.values():
+        for dep in dependencies:
+            owner = (
+                f"TaskDependency of {data.path_name(dep.task_id)!r} on "
+                f"{data.path_name(dep.depends_on_id)!r}"
+            )
+            _amount(owner, "gap_timing", dep.gap_timing)
+            _one_of(owner, "gap_unit", dep.gap_unit, _UNITS)
+            _one_of(owner, "gap_model", dep.gap_model, _GAP_MODELS)
+            _one_of(owner, "dependency_target", dep.target, _TARGETS)
+    for user_id, efficiency in data.users:
+        _amount(f"User (id {user_id})", "efficiency", efficiency)
+    for user_id, spans in data.vacations.items():
+        for start, end in spans:
+            _span(f"Vacation of user {user_id}", start, end)
+    _check_bookings(data)
+
+
+def _check_bookings(data: ScheduleData) -> None:
+    """Time logs end after they start and one resource's logs never overlap."""
+    by_resource: dict[int, list[BookingRow]] = defaultdict(list)
+    for logs in data.bookings.values():
+        for log in logs:
+            owner = f"TimeLog of {data.path_name(log.task_id)!r}"
+            _span(owner, log.start, log.end)
+            by_resource[log.resource_id].append(log)
+    for resource_id, logs in by_resource.items():
+        logs.sort(key=lambda log: _aware(log.start))
+        for earlier, later in itertools.pairwise(logs):
+            if _aware(later.start) < _aware(earlier.end):
+                raise ValueError(
+                    f"TimeLogs of user {resource_id} overlap: "
+                    f"{data.path_name(earlier.task_id)!r} "
+                    f"{earlier.start.isoformat()} - {earlier.end.isoformat()} and "
+                    f"{data.path_name(later.task_id)!r} "
+                    f"{later.start.isoformat()} - {later.end.isoformat()}"
+                )

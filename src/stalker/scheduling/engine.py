@@ -44,8 +44,13 @@ import heapq
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from stalker.scheduling.data import DependencyRow, ScheduleData
+from stalker.scheduling.data import (
+    DependencyRow,
+    ScheduleData,
+    validate_schedule_data,
+)
 from stalker.scheduling.writeback import ComputedSchedule
 
 UTC = datetime.timezone.utc
@@ -64,6 +69,28 @@ _CALENDAR_MINUTES = {
 
 class SchedulingError(RuntimeError):
     """The input cannot be scheduled (a cycle, or work beyond the horizon)."""
+
+
+class ConstraintError(SchedulingError):
+    """A task cannot meet its pinned start or end; the plan is not stored.
+
+    ``task_id`` and ``path`` (``"FC / SH010 / Comp"``) name the task.  The
+    TaskJuggler scheduler raises a subclass of it too, so one ``except``
+    catches the refusal whichever engine ran.
+    """
+
+    def __init__(self, message: str, task_id: int | None = None, path: str = ""):
+        super().__init__(message)
+        self.task_id = task_id
+        self.path = path
+
+
+def constraint_error(
+    data: ScheduleData, task_id: int, what: str, cls: type = ConstraintError
+) -> Any:
+    """A :class:`ConstraintError` (or ``cls``) naming the task by its path."""
+    path = data.path_name(task_id)
+    return cls(f"{path} (Task, id {task_id}) {what}", task_id=task_id, path=path)
 
 
 @dataclass(slots=True)
@@ -695,7 +722,8 @@ class Engine:
                 end = counting + count
             if end > self.slots.count:
                 raise SchedulingError(
-                    f"task {task_id} does not fit into the project horizon"
+                    f"{self.data.path_name(task_id)} (Task, id {task_id}) does not "
+                    "fit into the project horizon"
                 )
             start = first
             if leaf.alternatives and not leaf.persistent:
@@ -704,6 +732,20 @@ class Engine:
                 for user_id in self._choose(leaf, counting):
                     self._book_free(task_id, user_id, counting, end)
         self.start[task_id], self.end[task_id] = start, end
+        if pinned_end is not None and end > self.slots.index(pinned_end, up=True):
+            raise self._missed_end(task_id, pinned_end, self.slots.moment(end))
+
+    def _missed_end(
+        self,
+        task_id: int,
+        pinned_end: Any,
+        planned: datetime.datetime | None = None,
+    ) -> ConstraintError:
+        pinned = as_utc(pinned_end).strftime("%Y-%m-%d %H:%M UTC")
+        what = f"cannot end by its pinned end {pinned}"
+        if planned is not None:
+            what += f": its work ends {planned.strftime('%Y-%m-%d %H:%M UTC')}"
+        return constraint_error(self.data, task_id, what)  # type: ignore[no-any-return]
 
     def _schedule_backward(
         self, task_id: int, leaf: _Leaf, pinned_end: datetime.datetime
@@ -724,7 +766,7 @@ class Engine:
             else:
                 start = last - count
             if start < 0:
-                raise SchedulingError(f"task {task_id} does not fit before its end")
+                raise self._missed_end(task_id, pinned_end)
             end = last
             for user_id in leaf.resources:
                 self._book_free(task_id, user_id, start, end)
@@ -739,7 +781,7 @@ class Engine:
         while amount > EPSILON:
             slot = max(self.free[u].rfind(1, 0, slot) for u in resources)
             if slot < 0:
-                raise SchedulingError(f"task {task_id} does not fit before its end")
+                raise self._missed_end(task_id, self.constraints[task_id][1])
             for user_id in resources:
                 if amount <= EPSILON:
                     break
@@ -859,7 +901,8 @@ class Engine:
             slot = self._next_free(users, slot)
             if slot >= self.slots.count:
                 raise SchedulingError(
-                    f"task {task_id} does not fit into the project horizon"
+                    f"{self.data.path_name(task_id)} (Task, id {task_id}) does not "
+                    "fit into the project horizon"
                 )
             booked = self._switch(task_id, leaf, groups, slot, amount)
             if booked and start < 0:
@@ -903,7 +946,8 @@ class Engine:
             begin = min(run[0] for run in runs.values())
             if begin >= _NEVER:
                 raise SchedulingError(
-                    f"task {task_id} does not fit into the project horizon"
+                    f"{self.data.path_name(task_id)} (Task, id {task_id}) does not "
+                    "fit into the project horizon"
                 )
             active = [u for u in resources if runs[u][0] == begin]
             stop = min(
@@ -1031,5 +1075,9 @@ def schedule(
     | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Plan:
-    """Schedule ``data`` over ``calendar``; see :class:`Engine`."""
+    """Schedule ``data`` over ``calendar``; see :class:`Engine`.
+
+    The rows are checked first (:func:`validate_schedule_data`), as for tj3.
+    """
+    validate_schedule_data(data)
     return Engine(data, calendar, constraints, progress).run()

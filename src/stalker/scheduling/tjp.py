@@ -62,6 +62,25 @@ def dependency_text(path: str, target: str, gap: float, unit: str, model: str) -
     return f"{path} {{{target}{gap_text}}}"
 
 
+def constraint_lines(row: TaskRow, prefix: str) -> list[str]:
+    """The pinned dates of a constrained leaf (``Task.to_tjp``'s start/end).
+
+    Without them tj3 would plan over a pinned date and the write-back would
+    store its plan in place of the deadline.  A start alone is ``start``, an
+    end alone ``end`` (tj3 plans back from it); both pinned are ``start`` and
+    ``maxend``, because tj3 refuses a start, an end and an effort together
+    and ``maxend`` makes it refuse a plan that ends later, as the native
+    engine does.
+    """
+    lines = []
+    if row.pinned_start is not None:
+        lines.append(f"{prefix}start {utc_text(row.pinned_start, MINUTE)}")
+    if row.pinned_end is not None:
+        keyword = "maxend" if row.pinned_start is not None else "end"
+        lines.append(f"{prefix}{keyword} {utc_text(row.pinned_end, MINUTE)}")
+    return lines
+
+
 def allocation_text(
     resources: Sequence[int],
     alternatives: Sequence[int],
@@ -103,6 +122,7 @@ class TasksBuffer:
             lines.append(f"{inner}depends {self._depends(dependencies)}")
         resources = data.resources.get(row.id)
         if resources and not row.children:
+            lines.extend(constraint_lines(row, inner))
             lines.append(
                 f"{inner}{row.schedule_model} "
                 f"{timing(row.schedule_timing, row.schedule_unit)}"

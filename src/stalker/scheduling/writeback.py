@@ -43,23 +43,64 @@ class ComputedSchedule:
 
 
 def _date_rows(
-    target: Table, dialect: Dialect, rows: Iterable[ComputedSchedule]
+    target: Table,
+    dialect: Dialect,
+    rows: Iterable[ComputedSchedule],
+    data: ScheduleData | None = None,
 ) -> list[dict[str, Any]]:
+    """Bind values; a task's pinned start/end stay as they are (its constraint)."""
     moment = BindConverter(target.c.start, dialect)
     span = BindConverter(target.c.duration, dialect)
-    return [
-        {
-            "_id": row.entity_id,
-            "_start": moment(row.start),
-            "_end": moment(row.end),
-            "_duration": span(row.end - row.start),
-        }
-        for row in rows
-    ]
+    values = []
+    for row in rows:
+        task = data.tasks.get(row.entity_id) if data is not None else None
+        start = (task.pinned_start if task else None) or row.start
+        end = (task.pinned_end if task else None) or row.end
+        values.append(
+            {
+                "_id": row.entity_id,
+                "_start": moment(start),
+                "_end": moment(end),
+                "_duration": span(end - start),
+                "_computed_start": moment(row.start),
+                "_computed_end": moment(row.end),
+            }
+        )
+    return values
+
+
+def check_constraints(data: ScheduleData, computed: Iterable[ComputedSchedule]) -> None:
+    """Refuse a plan that starts a task before its pinned start or ends it after
+    its pinned end, naming the task by its path (whichever engine planned it).
+    """
+    from stalker.scheduling.engine import as_utc, constraint_error
+
+    for row in computed:
+        task = data.tasks.get(row.entity_id)
+        if task is None or not task.constraint:
+            continue
+        start, end = task.pinned_start, task.pinned_end
+        if start is not None and as_utc(row.start) < as_utc(start):
+            what = f"would start {_text(row.start)}, before its pinned start"
+            raise constraint_error(data, row.entity_id, f"{what} {_text(start)}")
+        if end is not None and as_utc(row.end) > as_utc(end):
+            what = f"cannot end by its pinned end {_text(end)}"
+            raise constraint_error(
+                data, row.entity_id, f"{what}: its work ends {_text(row.end)}"
+            )
+
+
+def _text(moment: datetime.datetime) -> str:
+    from stalker.scheduling.engine import as_utc
+
+    return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _update_dates(
-    session: Any, table_name: str, computed: Sequence[ComputedSchedule]
+    session: Any,
+    table_name: str,
+    computed: Sequence[ComputedSchedule],
+    data: ScheduleData | None = None,
 ) -> None:
     """Set start/end/duration and the computed start/end, one statement per row."""
     if not computed:
@@ -72,11 +113,11 @@ def _update_dates(
             start=bindparam("_start"),
             end=bindparam("_end"),
             duration=bindparam("_duration"),
-            computed_start=bindparam("_start"),
-            computed_end=bindparam("_end"),
+            computed_start=bindparam("_computed_start"),
+            computed_end=bindparam("_computed_end"),
         )
     )
-    rows = _date_rows(target, session.get_bind().dialect, computed)
+    rows = _date_rows(target, session.get_bind().dialect, computed, data)
     executemany(session.connection(), statement, rows)
 
 
@@ -130,15 +171,19 @@ def write_back(
     """Write ``computed`` dates to the Tasks and Projects rows, in one SAVEPOINT.
 
     ``start``/``end`` and ``computed_start``/``computed_end`` both take the
-    computed dates (``duration`` follows).  With ``compute_resources`` the
-    computed resources of the written tasks are replaced.  Ids that are
-    neither a gathered task nor a project of the run are ignored.
+    computed dates (``duration`` follows), except the dates a task's
+    ``schedule_constraint`` pins: those are inputs and stay.  A plan that
+    misses a pinned date raises :class:`~stalker.scheduling.ConstraintError`
+    and writes nothing.  With ``compute_resources`` the computed resources of
+    the written tasks are replaced.  Ids that are neither a gathered task nor
+    a project of the run are ignored.
     """
     projects = set(data.project_ids)
     task_rows = [row for row in computed if row.entity_id in data.tasks]
     project_rows = [row for row in computed if row.entity_id in projects]
+    check_constraints(data, task_rows)
     with session.begin_nested():
-        _update_dates(session, "Tasks", task_rows)
+        _update_dates(session, "Tasks", task_rows, data)
         _update_dates(session, "Projects", project_rows)
         if compute_resources:
             _replace_computed_resources(session, data, task_rows)
