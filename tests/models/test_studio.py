@@ -250,15 +250,15 @@ def test_timing_resolution_rules():
 def test_timing_resolution_rerounds_start_and_end():
     start = datetime.datetime(2013, 4, 15, 10, 20, tzinfo=UTC)
     end = datetime.datetime(2013, 4, 16, 10, 40, tzinfo=UTC)
-    # dates are rounded with the defaults in force, as a loaded studio sets them
+    # the constructor rounds with the defaults first, then with its own step
     stalker.defaults.timing_resolution = datetime.timedelta(minutes=5)
     studio = Studio(
         name="S", start=start, end=end, timing_resolution=datetime.timedelta(minutes=5)
     )
     assert stalker.defaults.timing_resolution == datetime.timedelta(minutes=5)
     assert (studio.start, studio.end) == (start, end)
-    stalker.defaults.timing_resolution = datetime.timedelta(hours=1)
-    studio.timing_resolution = datetime.timedelta(hours=1)
+    studio.timing_resolution = datetime.timedelta(hours=1)  # its own step rules
+    assert stalker.defaults.timing_resolution == datetime.timedelta(minutes=5)
     assert studio.start == datetime.datetime(2013, 4, 15, 10, 0, tzinfo=UTC)
     assert studio.end == datetime.datetime(2013, 4, 16, 11, 0, tzinfo=UTC)
     assert studio.duration == studio.end - studio.start
@@ -308,8 +308,13 @@ def test_update_defaults_copies_the_studio_figures():
         },
         daily_working_hours=8,
     )
-    Studio(name="S", working_hours=wh, timing_resolution=datetime.timedelta(minutes=5))
+    studio = Studio(
+        name="S", working_hours=wh, timing_resolution=datetime.timedelta(minutes=5)
+    )
     defaults = stalker.defaults
+    assert defaults.timing_resolution == datetime.timedelta(hours=1)  # its own
+    assert defaults.daily_working_hours == 9
+    studio.update_defaults()  # only when asked
     assert defaults.timing_resolution == datetime.timedelta(minutes=5)
     assert defaults.daily_working_hours == 8
     assert defaults.weekly_working_days == 4
@@ -346,6 +351,9 @@ def test_update_defaults_after_db_setup(empty_database_settings):
     }.items():
         defaults[key] = value
     db.setup(empty_database_settings)
+    assert defaults.timing_resolution == datetime.timedelta(hours=1)  # untouched
+    assert defaults.daily_working_hours == 9
+    db.update_defaults_with_studio()  # only when asked
     assert defaults.timing_resolution == datetime.timedelta(minutes=5)
     assert defaults.daily_working_hours == 8
     assert defaults.weekly_working_days == 4
@@ -369,7 +377,8 @@ def test_studio_persists_and_loads(session):
     session.expunge_all()
     stalker.defaults.daily_working_hours = 9
     stored = session.get(Studio, studio_id)
-    assert stalker.defaults.daily_working_hours == 8  # update_defaults on load
+    assert stalker.defaults.daily_working_hours == 9  # loading changes no default
+    assert stored.daily_working_hours == 8
     assert stored.scheduler is None
     assert stored.now.minute == 0
     assert stored.is_scheduling is True

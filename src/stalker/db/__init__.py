@@ -168,7 +168,6 @@ def setup(settings: dict[str, Any] | None = None) -> None:
     check_alembic_version()
     Base.metadata.create_all(engine)
     DBSession.commit()
-    update_defaults_with_studio()
     create_repo_vars()
 
 
@@ -433,7 +432,12 @@ def create_alembic_table() -> None:
 
 
 def update_defaults_with_studio() -> None:
-    """Let the studio's working hours and timing resolution become the defaults."""
+    """Make the bound database's studio figures the process-wide defaults.
+
+    Only when called: ``setup()`` and loading a Studio leave
+    ``stalker.defaults`` alone, so two databases in one process keep their
+    own settings (the schedulers read the studio itself).
+    """
     try:
         studio_class = mapped_class("Studio")
     except LookupError:

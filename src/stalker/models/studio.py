@@ -12,7 +12,6 @@ from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import (
     Mapped,
     mapped_column,
-    reconstructor,
     relationship,
     synonym,
     validates,
@@ -26,7 +25,7 @@ from stalker.models import schedulers
 from stalker.models.auth import User
 from stalker.models.department import Department
 from stalker.models.entity import Entity, SimpleEntity, utc_now
-from stalker.models.mixins.date_range import DateRangeMixin, round_time
+from stalker.models.mixins.date_range import DateRangeMixin
 from stalker.models.mixins.working_hours import WorkingHoursMixin
 from stalker.models.schedulers import SchedulerBase
 from stalker.models.validation import (
@@ -42,6 +41,18 @@ if TYPE_CHECKING:
 
 _MINUTES_PER_DAY = 1440
 _WEEKS_PER_YEAR = 52.1428
+
+
+_MINUTE = datetime.timedelta(minutes=1)
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def _round_to(
+    moment: datetime.datetime, resolution: datetime.timedelta
+) -> datetime.datetime:
+    """``moment`` rounded to the nearest ``resolution`` step (halves up)."""
+    steps = ((moment - _EPOCH) + resolution / 2) // resolution
+    return _EPOCH + steps * resolution
 
 
 def _is_int(value: Any) -> bool:
@@ -222,8 +233,10 @@ class WorkingHours(Entity):
 class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
     """The studio: working hours, timing resolution and schedule bookkeeping.
 
-    Creating or loading a Studio copies its figures into ``stalker.defaults``
-    (:meth:`update_defaults`), so work-time conversions follow the studio.
+    Its figures are its own: creating or loading a Studio leaves
+    ``stalker.defaults`` alone (two databases in one process do not
+    interfere) and the schedulers read the studio itself.  Call
+    :meth:`update_defaults` to make them the process-wide defaults on purpose.
     """
 
     __tablename__ = "Studios"
@@ -275,15 +288,13 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
         self.now = now  # type: ignore[assignment]
         self.scheduler = None
         self.is_scheduling = False
-        self.update_defaults()
-
-    @reconstructor
-    def _init_on_load(self) -> None:
-        with DBSession.no_autoflush:
-            self.update_defaults()
 
     def update_defaults(self) -> None:
-        """Make this studio's working-time figures the library defaults."""
+        """Make this studio's working-time figures the process-wide defaults.
+
+        Only when asked: the figures then rule every work-time conversion
+        and date rounding of the process, whichever database it uses.
+        """
         defaults = stalker.defaults
         for key in (
             "daily_working_hours",
@@ -306,12 +317,27 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
             raise type_error(
                 self, "timing_resolution", "a datetime.timedelta", resolution
             )
+        if resolution <= datetime.timedelta(0) or resolution % _MINUTE:
+            raise value_error(
+                self,
+                "timing_resolution",
+                "a positive whole number of minutes",
+                resolution,
+            )
         self._timing_resolution = resolution
         if self._start is not None and self._end is not None:
-            # Rounds with defaults.timing_resolution, as update_defaults sets it.
-            self._start, self._end, self._duration = self._validate_dates(
-                self._start, self._end, None
+            start, end = (
+                _round_to(self._start, resolution),
+                _round_to(self._end, resolution),
             )
+            end = max(end, start + resolution)
+            self._start, self._end, self._duration = start, end, end - start
+        if self._now is not None:
+            self._now = _round_to(self._now, resolution)
+
+    def _resolution(self) -> datetime.timedelta:
+        """The studio's own step (the default until one is set)."""
+        return self._timing_resolution or stalker.defaults.timing_resolution
 
     timing_resolution = synonym(
         "_timing_resolution",
@@ -322,7 +348,7 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
     def now(self) -> datetime.datetime:
         """The moment scheduling counts from, rounded (not persisted)."""
         if self._now is None:
-            self._now = round_time(utc_now())
+            self._now = _round_to(utc_now(), self._resolution())
         return self._now
 
     @now.setter
@@ -331,7 +357,7 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
             now = utc_now()
         if not isinstance(now, datetime.datetime) or now.utcoffset() is None:
             raise type_error(self, "now", "a timezone-aware datetime.datetime", now)
-        self._now = round_time(now)
+        self._now = _round_to(now, self._resolution())
 
     @property
     def scheduler(self) -> SchedulerBase | None:
@@ -390,7 +416,7 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
     @property
     def to_tjp(self) -> str:
         """The TaskJuggler ``project`` header: horizon, resolution, working hours."""
-        resolution = self.timing_resolution or stalker.defaults.timing_resolution
+        resolution = self._resolution()
         minutes = (resolution.days * 86400 + resolution.seconds) // 60
         tjp_id = self.tjp_id
         return "\n".join(
@@ -398,7 +424,7 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
                 f'project {tjp_id} "{tjp_id}" '
                 f"{utc_text(self.start, DATE)} - {utc_text(self.end, DATE)} {{",
                 f"    timingresolution {minutes}min",
-                f"    now {utc_text(round_time(self.now), MINUTE)}",
+                f"    now {utc_text(self.now, MINUTE)}",
                 f"    dailyworkinghours {self.daily_working_hours}",
                 "    weekstartsmonday",
                 indent(self.working_hours.to_tjp),
