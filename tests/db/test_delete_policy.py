@@ -8,7 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from stalker import (
+    Budget,
+    Client,
+    Invoice,
     Link,
+    Payment,
     Project,
     Repository,
     Review,
@@ -334,3 +338,33 @@ def test_a_deliberately_deleted_version_hands_its_children_to_its_parent(
     assert v3.parent is v1 and v1.children == [v3]
     assert v3.inputs == [plate]
     assert Version.query.count() == 2 and session.get(Link, plate.id) is plate
+
+
+def test_an_invoice_with_payments_is_refused(session, world):
+    client = Client(name="Big Client")
+    budget = Budget(name="B", project=world.project)
+    invoice = Invoice(budget=budget, client=client, amount=100)
+    Payment(invoice=invoice, amount=40)
+    world.flush()
+    session.add(client)
+    session.commit()
+    refused(session, invoice, r"^Invoice .*: it has 1 payment\.")
+    delete_with_work_records(invoice)
+    session.commit()
+    assert (Invoice.query.count(), Payment.query.count()) == (0, 0)
+    assert Budget.query.one() is budget
+
+
+def test_a_deliberate_delete_does_not_excuse_earlier_pending_deletes(session, world):
+    kept = worked_task(world, "Kept")
+    dropped = worked_task(world, "Dropped", logs=0)
+    Version(task=dropped)
+    world.flush()
+    session.commit()
+    session.delete(kept)  # still holds a time log
+    delete_with_work_records(dropped)
+    with pytest.raises(DeleteRefusedError, match=r"Task 'Kept' .* has 1 time log"):
+        session.commit()
+    session.rollback()
+    assert Task.query.filter(Task.name.in_(["Kept", "Dropped"])).count() == 2
+    assert Version.query.count() == 1

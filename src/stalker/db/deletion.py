@@ -149,7 +149,8 @@ def delete_with_work_records(obj: Any) -> None:
     with session.no_autoflush:
         plan = _plan_deliberate_delete(session, state)
     notes = transaction_notes(session)
-    notes.setdefault(_AUTHORISED_IDS, set()).update(plan.deletion.by_id)
+    # only what this call deletes: earlier pending deletes stay checked
+    notes.setdefault(_AUTHORISED_IDS, set()).update(_Deletion.of(plan.targets).by_id)
     notes.setdefault(_AUTHORISED_ROWS, set()).update(
         (ref.table.name, ref.key) for ref in plan.fixups
     )
