@@ -32,7 +32,7 @@ from stalker.db import delete_with_work_records
 from stalker.db.declarative import Base
 from stalker.exceptions import DeleteRefusedError
 from tests.factories import make_user
-from tests.task_factories import TaskWorld, codes, dt
+from tests.task_factories import TaskWorld, codes, dt, make_status_list
 
 
 def dump(session: Any) -> dict[str, list[tuple[Any, ...]]]:
@@ -342,7 +342,11 @@ def test_a_deliberately_deleted_version_hands_its_children_to_its_parent(
 
 def test_an_invoice_with_payments_is_refused(session, world):
     client = Client(name="Big Client")
-    budget = Budget(name="B", project=world.project)
+    budget = Budget(
+        name="B",
+        project=world.project,
+        status_list=make_status_list("Budget", ("PLAN", "APP"), ("Planning", "Ok")),
+    )
     invoice = Invoice(budget=budget, client=client, amount=100)
     Payment(invoice=invoice, amount=40)
     world.flush()
