@@ -315,3 +315,23 @@ def test_good_rows_pass_and_touching_logs_do_not_overlap(rows):
     validate_schedule_data(rows.data)
     plan = schedule(rows.data, calendar())
     assert set(plan.tasks) == {1, 2}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_pinned_start_a_dependency_pushes_back_is_refused(session, engine):
+    studio, comp = studio_with_comp(session, days=1, constraint=START)
+    plate = Task(
+        name="Plate",
+        parent=comp.parent,
+        resources=[make_user("prep")],
+        schedule_timing=5,
+        schedule_unit="d",
+    )
+    session.flush()
+    comp.depends_on = [plate]  # ends 2014-01-07 18:00, after Comp's pinned start
+    session.commit()
+    studio.scheduler = engine()
+    with pytest.raises(ConstraintError, match=r"^TP / SH010 / Comp \(Task, id \d+\) .*pinned"):
+        studio.schedule()
+    session.expire_all()
+    assert (comp.start, comp.computed_start) == (dt(2014, 1, 6, 9), None)

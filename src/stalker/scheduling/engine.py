@@ -653,8 +653,28 @@ class Engine:
             moment = self.slots.clamp(self.slots.index(pinned, up=True))
             if moment > best:
                 best, reason = moment, ("constraint", None)
+            elif best > moment and self._pins_its_start(task_id):
+                raise self._missed_start(task_id, pinned, best, reason)
         self.reason[task_id] = reason
         return best
+
+    def _pins_its_start(self, task_id: int) -> bool:
+        """A leaf with resources: its file has a ``start`` line tj3 must keep."""
+        return not self.data.tasks[task_id].children and bool(
+            self.data.resources.get(task_id)
+        )
+
+    def _missed_start(
+        self, task_id: int, pinned: Any, earliest: int, reason: tuple[str, Any]
+    ) -> ConstraintError:
+        """tj3 refuses a pinned start that a dependency or container pushes back."""
+        cause = ""
+        if reason[0] == "dependency" and reason[1] is not None:
+            cause = f" after {self.data.path_name(reason[1])}"
+        when = self.slots.moment(earliest).strftime("%Y-%m-%d %H:%M UTC")
+        pinned_text = as_utc(pinned).strftime("%Y-%m-%d %H:%M UTC")
+        what = f"cannot start at its pinned start {pinned_text}: it may start{cause}"
+        return constraint_error(self.data, task_id, f"{what} at {when}")  # type: ignore[no-any-return]
 
     def _after_dependency(self, dep: object) -> int:
         base = self.end if dep.target == "onend" else self.start  # type: ignore[attr-defined]
