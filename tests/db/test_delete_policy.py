@@ -372,3 +372,44 @@ def test_a_deliberate_delete_does_not_excuse_earlier_pending_deletes(session, wo
     session.rollback()
     assert Task.query.filter(Task.name.in_(["Kept", "Dropped"])).count() == 2
     assert Version.query.count() == 1
+
+
+def test_a_time_log_another_session_committed_meanwhile_refuses_the_delete(
+    empty_database_settings,
+):
+    """The check reads the database, not the deleting session's stale lists."""
+    from sqlalchemy.orm import Session
+
+    from stalker import db
+    from stalker.db.session import DBSession
+
+    db.setup(empty_database_settings)
+    db.init()
+    world = TaskWorld(DBSession)
+    artist = world.user("artist")
+    task = world.task("Animation", resources=[artist])
+    world.set_status(task, "RTS")
+    world.flush()
+    DBSession.commit()
+    task_id, artist_id = task.id, artist.id
+    engine = DBSession.get_bind()
+    DBSession.remove()
+    deleter = Session(bind=engine, expire_on_commit=False)
+    other = Session(bind=engine)
+    try:
+        stale = deleter.get(Task, task_id)
+        assert stale.time_logs == []  # loaded before the other session logs time
+        deleter.commit()
+        logged = other.get(Task, task_id)
+        logged.create_time_log(
+            other.get(User, artist_id), dt(2013, 4, 17, 9), dt(2013, 4, 17, 10)
+        )
+        other.commit()
+        deleter.delete(stale)
+        with pytest.raises(DeleteRefusedError, match=r"'Animation' .* 1 time log"):
+            deleter.commit()
+        deleter.rollback()
+        assert other.get(Task, task_id).time_logs[0].resource.id == artist_id
+    finally:
+        deleter.close()
+        other.close()

@@ -237,25 +237,51 @@ class _Reference:
 
 
 @functools.cache
-def _covered_columns(mapper: Mapper[Any]) -> frozenset[Column[Any]]:
-    """Columns the unit of work itself clears when an object of ``mapper`` goes.
+def _clearing_relationships(
+    mapper: Mapper[Any], column: Column[Any]
+) -> tuple[Any, ...]:
+    """Relationships of ``mapper`` whose flush clears ``column`` for a deleted object.
 
     Many-to-many link rows are deleted; one-to-many children are deleted
     (cascade) or get NULL (a nullable foreign key).
     """
-    covered: set[Column[Any]] = set()
+    found = []
     for relationship in mapper.relationships:
         if relationship.viewonly:
             continue
-        if relationship.direction is MANYTOMANY:
-            covered.update(column for _, column in relationship.synchronize_pairs)
-        elif relationship.direction is ONETOMANY:
-            covered.update(
-                remote
-                for _, remote in relationship.synchronize_pairs
-                if relationship.cascade.delete or remote.nullable
-            )
-    return frozenset(covered)
+        if not any(remote is column for _, remote in relationship.synchronize_pairs):
+            continue
+        if relationship.direction is MANYTOMANY or (
+            relationship.direction is ONETOMANY
+            and (relationship.cascade.delete or column.nullable)
+        ):
+            found.append(relationship)
+    return tuple(found)
+
+
+def _cleared_by_flush(
+    holder: State, table: Table, column: Column[Any], key: tuple[Any, ...]
+) -> bool:
+    """Whether the unit of work deletes, unlinks or nulls this row itself.
+
+    It works from the holder's collection: one not loaded yet is read at
+    flush (so it holds the row); one loaded earlier may be stale and then
+    only covers the rows it holds.
+    """
+    key_columns = list(table.primary_key.columns)
+    for relationship in _clearing_relationships(holder.mapper, column):
+        if relationship.key not in holder.dict:
+            return True
+        items = holder.dict[relationship.key] or ()
+        ids = {inspect(item).identity for item in items if item is not None}
+        if relationship.direction is ONETOMANY:
+            wanted = key
+        else:
+            other = next(c for c in key_columns if c is not column)
+            wanted = (key[key_columns.index(other)],)
+        if wanted in ids:
+            return True
+    return False
 
 
 @functools.cache
@@ -285,7 +311,7 @@ def _references(
             if not ids or _is_same_row_link(column, foreign_key.column):
                 continue
             history = (table.name, column.name) in HISTORY
-            if not history and _always_handled(column, foreign_key, ids, deletion):
+            if not history and _database_handles(foreign_key):
                 continue
             found.extend(
                 _referring_rows(
@@ -295,13 +321,9 @@ def _references(
     return found
 
 
-def _always_handled(
-    column: Column[Any], foreign_key: Any, ids: set[int], deletion: _Deletion
-) -> bool:
-    if (foreign_key.ondelete or "").upper() in ("CASCADE", "SET NULL"):
-        return True
-    mappers = {deletion.by_id[i].mapper for i in ids}
-    return all(column in _covered_columns(mapper) for mapper in mappers)
+def _database_handles(foreign_key: Any) -> bool:
+    """The database itself deletes or nulls the referring rows."""
+    return (foreign_key.ondelete or "").upper() in ("CASCADE", "SET NULL")
 
 
 def _referring_rows(
@@ -324,7 +346,7 @@ def _referring_rows(
             if key in deleted_rows or (table.name, key) in authorised_rows:
                 continue
             holder = deletion.by_id[referred]
-            if not history and column in _covered_columns(holder.mapper):
+            if not history and _cleared_by_flush(holder, table, column, key):
                 continue
             if _points_elsewhere(session, table, key, column, referred):
                 continue
