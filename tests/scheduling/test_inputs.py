@@ -331,7 +331,8 @@ def test_a_pinned_start_a_dependency_pushes_back_is_refused(session, engine):
     comp.depends_on = [plate]  # ends 2014-01-07 18:00, after Comp's pinned start
     session.commit()
     studio.scheduler = engine()
-    with pytest.raises(ConstraintError, match=r"^TP / SH010 / Comp \(Task, id \d+\) .*pinned"):
+    pattern = r"^TP / SH010 / Comp \(Task, id \d+\) .*pinned"
+    with pytest.raises(ConstraintError, match=pattern):
         studio.schedule()
     session.expire_all()
     assert (comp.start, comp.computed_start) == (dt(2014, 1, 6, 9), None)
