@@ -413,3 +413,19 @@ def test_a_time_log_another_session_committed_meanwhile_refuses_the_delete(
     finally:
         deleter.close()
         other.close()
+
+
+def test_a_deliberate_delete_does_not_take_the_work_of_another_pending_delete(
+    session, world
+):
+    worked_task(world, "Kept")
+    dropped = worked_task(world, "Dropped", logs=0)
+    world.flush()
+    session.commit()
+    artist = world.user("artist")
+    session.delete(artist)  # logged time on Kept: not this call's business
+    delete_with_work_records(dropped)
+    with pytest.raises(DeleteRefusedError, match=r"User 'artist' .* 1 time log"):
+        session.commit()
+    session.rollback()
+    assert TimeLog.query.one().task.name == "Kept"

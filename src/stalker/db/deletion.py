@@ -388,9 +388,9 @@ def _points_elsewhere(
             local for local, _ in relationship.local_remote_pairs
         }:
             continue
-        added = state.attrs[relationship.key].history.added
-        if added:
-            target = added[0]
+        history = state.attrs[relationship.key].history
+        if history.has_changes():
+            target = history.added[0] if history.added else None
             return target is None or inspect(target).identity != (referred,)
     prop = state.mapper.get_property_by_column(column)
     added = state.attrs[prop.key].history.added
@@ -548,9 +548,18 @@ def _plan_deliberate_delete(session: Session, state: State) -> _Plan:
     known = {id(state)}
     while True:
         deletion = _Deletion.of([*pending, *targets])
+        own = _Deletion.of(targets).by_id  # earlier pending deletes stay checked
         references = _references(session, deletion, set())
-        held = [r for r in references if r.name in HELD_BY]
-        blocking = [r for r in references if r.name not in HELD_BY | HISTORY]
+        held, blocking, fixups = [], [], []
+        for reference in references:
+            if reference.holder.identity[0] not in own:
+                continue  # an earlier pending delete: the flush judges it
+            if reference.name in HELD_BY:
+                held.append(reference)
+            elif reference.name in HISTORY:
+                fixups.append(reference)
+            else:
+                blocking.append(reference)
         if blocking:
             raise _refused(deletion, blocking)
         added = False
@@ -562,7 +571,6 @@ def _plan_deliberate_delete(session: Session, state: State) -> _Plan:
                 targets.append(record_state)
                 added = True
         if not added:
-            fixups = [r for r in references if r.name in HISTORY]
             return _Plan(deletion, targets, fixups)
 
 
