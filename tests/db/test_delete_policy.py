@@ -10,6 +10,7 @@ from sqlalchemy import select
 from stalker import (
     Budget,
     Client,
+    Daily,
     Invoice,
     Link,
     Payment,
@@ -429,3 +430,14 @@ def test_a_deliberate_delete_does_not_take_the_work_of_another_pending_delete(
         session.commit()
     session.rollback()
     assert TimeLog.query.one().task.name == "Kept"
+
+
+def test_a_version_shown_in_a_daily_is_refused(session, world):
+    task = worked_task(world, logs=0)
+    version = Version(task=task)
+    world.flush()
+    daily = Daily(name="Monday", project=world.project, links=[version])
+    session.add(daily)
+    session.commit()
+    refused(session, version, r"^Version .*: it has 1 daily showing it\.$")
+    assert daily.links == [version]

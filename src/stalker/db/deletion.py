@@ -101,6 +101,7 @@ _NOUNS: dict[tuple[str, str], tuple[str, str]] = {
         "tickets related to it",
     ),
     ("Tickets", "owner_id"): ("ticket it owns", "tickets it owns"),
+    ("Daily_Links", "link_id"): ("daily showing it", "dailies showing it"),
     ("StatusList_Statuses", "status_id"): (
         "status list using it",
         "status lists using it",
