@@ -66,7 +66,7 @@ def test_loading_a_studio_changes_no_default(session):
 )
 def test_a_resolution_that_is_not_whole_positive_minutes_is_refused(bad):
     before = defaults_snapshot()
-    with pytest.raises(ValueError, match=r"Studio\.timing_resolution should be a pos"):
+    with pytest.raises(ValueError, match=r"Studio\.timing_resolution should be a"):
         Studio(name="S", timing_resolution=bad)
     studio = Studio(name="S", timing_resolution=HOUR)
     with pytest.raises(ValueError, match=r"Studio\.timing_resolution"):
