@@ -175,20 +175,34 @@ def setup(settings: dict[str, Any] | None = None) -> None:
     create_repo_vars()
 
 
-def _auto_upgrade(settings: dict[str, Any]) -> bool:
-    """The ``stalker.auto_upgrade`` setting, else ``defaults.database_auto_upgrade``."""
-    from sqlalchemy.util import asbool
+_TRUE_WORDS = ("true", "yes", "on", "1")
+_FALSE_WORDS = ("false", "no", "off", "0")
 
-    value = settings.get(
-        "stalker.auto_upgrade", stalker.defaults["database_auto_upgrade"]
-    )
-    try:
-        return bool(asbool(value))
-    except ValueError:
-        raise ValueError(
-            "db.setup: the stalker.auto_upgrade setting should be True or False, "
+
+def _auto_upgrade(settings: dict[str, Any]) -> bool:
+    """The ``stalker.auto_upgrade`` setting, else ``defaults.database_auto_upgrade``.
+
+    Settings often come from ini files, so the usual words are accepted too.
+    """
+    if "stalker.auto_upgrade" in settings:
+        name, value = "stalker.auto_upgrade", settings["stalker.auto_upgrade"]
+    else:
+        name = "stalker.defaults.database_auto_upgrade"
+        value = stalker.defaults["database_auto_upgrade"]
+    if isinstance(value, bool):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(
+            f"db.setup: the {name} setting should be a bool (or 'true'/'false'), "
             f"not {type(value).__name__} {value!r}"
-        ) from None
+        )
+    word = value.strip().lower()
+    if word not in _TRUE_WORDS + _FALSE_WORDS:
+        raise ValueError(
+            f"db.setup: the {name} setting should be one of "
+            f"{', '.join(_TRUE_WORDS + _FALSE_WORDS)}, not {value!r}"
+        )
+    return word in _TRUE_WORDS
 
 
 def prepare_schema(engine: Engine, auto_upgrade: bool = False) -> None:

@@ -78,7 +78,7 @@ def _write_revision(options: argparse.Namespace) -> None:
             runner.make_config(), message=options.message, rev_id=options.rev_id
         )
         return
-    with runner.migration_connection(options.url) as connection:
+    with runner.migration_connection(options.url, lock=False) as connection:
         command.revision(
             runner.make_config(connection),
             message=options.message,

@@ -62,6 +62,7 @@ def make_config(connection: Connection | None = None) -> Any:
     # ConfigParser interpolates '%': a path holding one must be escaped.
     location = str(MIGRATIONS_DIR).replace("%", "%%")
     config.set_main_option("script_location", location)
+    config.set_main_option("path_separator", "os")  # for version_locations
     if connection is not None:
         config.attributes["connection"] = connection
     return config
@@ -161,16 +162,27 @@ def _require_stalker_sqlite(connection: Connection) -> None:
         )
 
 
+_SQLITE_LOCK_TABLE = "_stalker_migration_lock"
+
+
 def _take_lock(connection: Connection) -> None:
-    """Let only one process migrate a database at a time; others wait."""
+    """Let only one process migrate a database at a time; others wait.
+
+    SQLite: the first statement of the transaction must be a write, or a
+    waiting process would find its read snapshot stale once it got the lock;
+    a table created (and dropped again) inside the transaction is such a write.
+    """
     if connection.dialect.name == "postgresql":
         connection.execute(
             text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY}
         )
     elif connection.dialect.name == "sqlite":
-        # Writing the header takes SQLite's write lock before anything is read.
-        version = connection.exec_driver_sql("PRAGMA user_version").scalar()
-        connection.exec_driver_sql(f"PRAGMA user_version = {int(version or 0)}")
+        connection.exec_driver_sql(f'CREATE TABLE "{_SQLITE_LOCK_TABLE}" (id INTEGER)')
+
+
+def _release_lock(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f'DROP TABLE "{_SQLITE_LOCK_TABLE}"')
 
 
 def _check_foreign_keys(connection: Connection) -> None:
@@ -204,6 +216,8 @@ def migration_connection(
                 if lock:
                     _take_lock(connection)
                 yield connection
+                if lock:
+                    _release_lock(connection)
                 if sqlite:
                     _check_foreign_keys(connection)
         finally:
@@ -252,6 +266,8 @@ def include_object(
 ) -> bool:
     """Leave users' own tables (and their columns and indexes) out of our revisions."""
     if type_ == "table":
+        if name == _SQLITE_LOCK_TABLE:
+            return False
         table_name = name
     else:
         table_name = getattr(getattr(obj, "table", None), "name", None)
