@@ -190,6 +190,16 @@ def _tables(url: str) -> set[str]:
         return set(inspect(connection).get_table_names())
 
 
+def _schema(url: str) -> dict[str, set[str]]:
+    """Each table's column names, read in one connection."""
+    with runner.migration_connection(url, lock=False) as connection:
+        inspector = inspect(connection)
+        return {
+            table: {column["name"] for column in inspector.get_columns(table)}
+            for table in inspector.get_table_names()
+        }
+
+
 def _columns(url: str, table: str) -> set[str]:
     with runner.migration_connection(url, lock=False) as connection:
         return {column["name"] for column in inspect(connection).get_columns(table)}
@@ -263,13 +273,14 @@ def test_the_comparison_does_see_a_model_change(url):
 
 def test_round_trip_on_an_empty_database(url):
     runner.upgrade(url, "head")
-    schema = {table: _columns(url, table) for table in _tables(url)}
+    schema = _schema(url)
+    assert runner.stalker_table_names() <= set(schema)
     runner.downgrade(url, "-1")
     previous = runner.history()[-2].revision if len(runner.history()) > 1 else None
     assert runner.current(url) == previous
     runner.upgrade(url, "head")
     assert runner.current(url) == runner.head()
-    assert {table: _columns(url, table) for table in _tables(url)} == schema
+    assert _schema(url) == schema
 
 
 def test_downgrading_revision_1_drops_everything(url, backend):
@@ -607,3 +618,25 @@ def test_python_m_works_from_a_folder_without_alembic_ini(url, tmp_path):
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "alembic.ini").exists()
     assert runner.current(url) == runner.head()
+
+
+def test_move_legacy_is_handed_to_the_legacy_module(monkeypatch):
+    """``move-legacy`` keeps its own options: they reach legacy.main untouched."""
+    import types
+
+    received: list[list[str]] = []
+    legacy = types.ModuleType("stalker.migrations.legacy")
+    legacy.main = lambda argv: received.append(argv) or 0  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "stalker.migrations.legacy", legacy)
+    arguments = ["--source", "sqlite:///old.db", "--target", "sqlite:///new.db"]
+    assert cli.main(["move-legacy", *arguments]) == 0
+    assert received == [arguments]
+
+
+def test_setup_without_arguments_stamps_the_in_memory_database():
+    db.setup()
+    try:
+        assert db.get_alembic_version() == runner.head()
+        assert "SimpleEntities" in db.table_names()
+    finally:
+        DBSession.remove()
