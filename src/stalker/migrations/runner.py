@@ -177,7 +177,12 @@ def _take_lock(connection: Connection) -> None:
             text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY}
         )
     elif connection.dialect.name == "sqlite":
+        from stalker.db import session as db_session
+
         connection.exec_driver_sql(f'CREATE TABLE "{_SQLITE_LOCK_TABLE}" (id INTEGER)')
+        # Tell the session layer the lock is held: it would otherwise take it
+        # again through a table (SimpleEntities) a migration may have dropped.
+        connection.info[db_session._LOCKED_BY] = connection.get_transaction()
 
 
 def _release_lock(connection: Connection) -> None:
