@@ -268,6 +268,86 @@ def test_the_comparison_does_see_a_model_change(url):
     ]
 
 
+def _catalog(url: str) -> dict[str, Any]:
+    """Everything the database says about its schema, in comparable form.
+
+    Alembic's comparison skips what it cannot reflect (exclusion constraints,
+    triggers, enum values); the catalog shows them, so two databases built two
+    ways can be compared in full.
+    """
+    with runner.migration_connection(url, lock=False) as connection:
+        inspector = inspect(connection)
+        catalog: dict[str, Any] = {}
+        for table in sorted(inspector.get_table_names()):
+            if table == "alembic_version":
+                continue
+            catalog[table] = {
+                "columns": sorted(
+                    (c["name"], str(c["type"]), c["nullable"], str(c.get("default")))
+                    for c in inspector.get_columns(table)
+                ),
+                "primary_key": inspector.get_pk_constraint(table)[
+                    "constrained_columns"
+                ],
+                "foreign_keys": _sorted(inspector.get_foreign_keys(table)),
+                "indexes": _sorted(inspector.get_indexes(table)),
+                "unique": _sorted(inspector.get_unique_constraints(table)),
+                "checks": _sorted(inspector.get_check_constraints(table)),
+            }
+        if connection.dialect.name == "postgresql":
+            for name, query in _PG_CATALOG_QUERIES.items():
+                catalog[name] = sorted(map(tuple, connection.execute(text(query))))
+        else:
+            catalog["triggers"] = sorted(
+                connection.exec_driver_sql(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+                ).all()
+            )
+        return catalog
+
+
+def _sorted(items: list[dict[str, Any]]) -> list[str]:
+    return sorted(repr(sorted(item.items())) for item in items)
+
+
+_PG_CATALOG_QUERIES = {
+    "constraints": (
+        "SELECT conrelid::regclass::text, conname, contype, "
+        "pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE connamespace = 'public'::regnamespace "
+        "AND conrelid <> 'alembic_version'::regclass"
+    ),
+    "indexes_sql": (
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+        "AND tablename <> 'alembic_version'"
+    ),
+    "enums": (
+        "SELECT t.typname, string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) "
+        "FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname"
+    ),
+    "triggers": (
+        "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal"
+    ),
+    "functions": (
+        "SELECT proname, pg_get_functiondef(oid) FROM pg_proc "
+        "WHERE pronamespace = 'public'::regnamespace AND prokind = 'f'"
+    ),
+    "extensions": "SELECT extname FROM pg_extension",
+}
+
+
+def test_upgrade_head_builds_what_setup_builds(new_database):
+    """Both ways to make a database give one schema, down to the catalog."""
+    by_setup, by_upgrade = new_database(), new_database()
+    db.setup({"sqlalchemy.url": by_setup})
+    _release_session()
+    runner.upgrade(by_upgrade, "head")
+    built, migrated = _catalog(by_setup), _catalog(by_upgrade)
+    assert set(built) == set(migrated)
+    for name in built:
+        assert migrated[name] == built[name], name
+
+
 # -- round trips --------------------------------------------------------------------
 
 
