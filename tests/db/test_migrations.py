@@ -82,9 +82,16 @@ def url(new_database: Callable[[], str]) -> str:
     return new_database()
 
 
-def _revision_source(revision: str, down_revision: str, fail: bool) -> str:
-    """A revision that rebuilds the populated Users table (batch on SQLite)."""
-    failure = 'raise RuntimeError("injected failure")' if fail else "pass"
+def _revision_source(revision: str, down_revision: str, fail_in: str) -> str:
+    """A revision that rebuilds the populated Users table (batch on SQLite).
+
+    ``fail_in`` names the function ("upgrade"/"downgrade") that raises after
+    its changes, or is empty.
+    """
+    up_failure, down_failure = (
+        'raise RuntimeError("injected failure")' if fail_in == step else "pass"
+        for step in ("upgrade", "downgrade")
+    )
     return f'''"""Test only: a nickname column on Users."""
 import sqlalchemy as sa
 from alembic import op
@@ -100,13 +107,14 @@ def upgrade():
         batch_op.add_column(sa.Column("test_nickname", sa.String(64)))
         batch_op.create_index("ix_Users_test_nickname", ["test_nickname"])
     op.execute(sa.text("UPDATE \\"Users\\" SET test_nickname = 'nick'"))
-    {failure}
+    {up_failure}
 
 
 def downgrade():
     with op.batch_alter_table("Users") as batch_op:
         batch_op.drop_index("ix_Users_test_nickname")
         batch_op.drop_column("test_nickname")
+    {down_failure}
 '''
 
 
@@ -124,8 +132,8 @@ def extra_revision(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
         config.set_main_option("version_locations", f"{shipped}:{folder}")
         return config
 
-    def add(fail: bool = False) -> str:
-        source = _revision_source(TEST_REVISION, shipped_head, fail)
+    def add(fail_in: str = "") -> str:
+        source = _revision_source(TEST_REVISION, shipped_head, fail_in)
         (folder / f"{TEST_REVISION}.py").write_text(source)
         monkeypatch.setattr(runner, "make_config", with_extra_folder)
         return TEST_REVISION
@@ -416,12 +424,33 @@ def test_the_shipped_head_upgrade_keeps_a_populated_database(url):
 def test_a_revision_failing_part_way_leaves_the_previous_revision(url, extra_revision):
     _populate({"sqlalchemy.url": url})
     before = _dump(url)
-    extra_revision(fail=True)
+    extra_revision(fail_in="upgrade")
     with pytest.raises(RuntimeError, match="injected failure"):
         runner.upgrade(url, "head")
     assert runner.current(url) == runner.history()[-2].revision
     assert "test_nickname" not in _columns(url, "Users")
     assert _dump(url) == before
+
+
+def test_a_failing_downgrade_leaves_the_revision_it_had(url, extra_revision):
+    _populate({"sqlalchemy.url": url})
+    revision = extra_revision(fail_in="downgrade")
+    runner.upgrade(url, "head")
+    before = _dump(url)
+    with pytest.raises(RuntimeError, match="injected failure"):
+        runner.downgrade(url, "-1")
+    assert runner.current(url) == revision
+    assert "test_nickname" in _columns(url, "Users")
+    assert _dump(url) == before
+
+
+def test_one_upgrade_command_is_one_transaction(url, extra_revision):
+    """From nothing through every revision: a failure in the last undoes all."""
+    extra_revision(fail_in="upgrade")
+    with pytest.raises(RuntimeError, match="injected failure"):
+        runner.upgrade(url, "head")
+    assert runner.current(url) is None
+    assert _tables(url) <= {"alembic_version"}
 
 
 def test_revision_1_failing_part_way_leaves_an_empty_database(url, monkeypatch):
@@ -603,10 +632,14 @@ def test_setup_refuses_stalker_tables_without_a_revision(url):
     engine = db.create_engine_from_settings({"sqlalchemy.url": url})
     db.Base.metadata.tables["SimpleEntities"].create(engine)
     engine.dispose()
-    with pytest.raises(runner.SchemaVersionError) as caught:
-        db.setup({"sqlalchemy.url": url})
-    assert "stamp stalker_0001" in str(caught.value)
-    assert runner.LEGACY_MOVE_COMMAND in str(caught.value)
+    for attempt in (
+        lambda: db.setup({"sqlalchemy.url": url}),
+        lambda: runner.upgrade(url, "head"),
+    ):
+        with pytest.raises(runner.SchemaVersionError) as caught:
+            attempt()
+        assert "stamp stalker_0001" in str(caught.value)
+        assert runner.LEGACY_MOVE_COMMAND in str(caught.value)
     assert runner.current(url) is None
     assert _tables(url) == {"SimpleEntities"}  # nothing was created
 

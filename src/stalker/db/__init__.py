@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Column,
@@ -23,6 +23,9 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 import stalker
 from stalker.db.declarative import Base, mapped_class
 from stalker.db.session import DBSession
+
+if TYPE_CHECKING:
+    from stalker.migrations.runner import RevisionInfo, Target
 
 logger = logging.getLogger(__name__)
 
@@ -221,7 +224,7 @@ def prepare_schema(engine: Engine, auto_upgrade: bool = False) -> None:
         current = runner.current_revision(connection)
         if current is None:
             if runner.has_stalker_tables(connection):
-                raise runner.SchemaVersionError(_unstamped_message())
+                raise runner.SchemaVersionError(runner.unstamped_problem())
             Base.metadata.create_all(connection)
             command.stamp(runner.make_config(connection), "head")
             return
@@ -232,20 +235,6 @@ def prepare_schema(engine: Engine, auto_upgrade: bool = False) -> None:
             logger.info("upgrading the database from %s to head", current)
             command.upgrade(runner.make_config(connection), "head")
         Base.metadata.create_all(connection)
-
-
-def _unstamped_message() -> str:
-    from stalker.migrations import runner
-
-    return (
-        "the database holds Stalker tables but no schema revision (its "
-        "alembic_version table is missing or empty), so stalker cannot tell "
-        "which schema it has: if the original Stalker made it, move it with "
-        f"`{runner.LEGACY_MOVE_COMMAND}`; if this stalker made it before setup() "
-        f"stamped databases (schema {runner.FIRST_REVISION!r}), record that with "
-        f"`python -m stalker.migrations stamp {runner.FIRST_REVISION} --url URL` "
-        f"or stalker.db.stamp(url, {runner.FIRST_REVISION!r}); nothing was changed"
-    )
 
 
 def init() -> None:
@@ -555,35 +544,35 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def upgrade(target: Any = None, revision: str = "head") -> None:
+def upgrade(target: Target = None, revision: str = "head") -> None:
     """Upgrade a database (URL, settings dict or Engine) to ``revision``."""
     from stalker.migrations import runner
 
     runner.upgrade(target, revision)
 
 
-def downgrade(target: Any = None, revision: str = "-1") -> None:
+def downgrade(target: Target = None, revision: str = "-1") -> None:
     """Downgrade a database (URL, settings dict or Engine) to ``revision``."""
     from stalker.migrations import runner
 
     runner.downgrade(target, revision)
 
 
-def stamp(target: Any = None, revision: str = "head") -> None:
+def stamp(target: Target = None, revision: str = "head") -> None:
     """Record ``revision`` in a database without migrating it."""
     from stalker.migrations import runner
 
     runner.stamp(target, revision)
 
 
-def current(target: Any = None) -> str | None:
+def current(target: Target = None) -> str | None:
     """The schema revision a database is at (None: not stamped)."""
     from stalker.migrations import runner
 
     return runner.current(target)
 
 
-def history() -> list[Any]:
+def history() -> list[RevisionInfo]:
     """Our revisions, oldest first (``RevisionInfo`` tuples)."""
     from stalker.migrations import runner
 

@@ -10,7 +10,6 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -87,7 +86,7 @@ def _write_revision(options: argparse.Namespace) -> None:
         )
 
 
-def _run(options: argparse.Namespace) -> Any:
+def _run(options: argparse.Namespace) -> None:
     name = options.command
     if name in ("upgrade", "downgrade", "stamp"):
         getattr(runner, name)(options.url, options.revision)

@@ -372,12 +372,28 @@ def revision_problem(current: str | None) -> str | None:
     )
 
 
+def unstamped_problem() -> str:
+    """Why a database with Stalker tables but no revision is refused."""
+    return (
+        "the database holds Stalker tables but no schema revision (its "
+        "alembic_version table is missing or empty), so stalker cannot tell "
+        "which schema it has: if the original Stalker made it, move it with "
+        f"`{LEGACY_MOVE_COMMAND}`; if this stalker made it before setup() "
+        f"stamped databases (schema {FIRST_REVISION!r}), record that with "
+        f"`python -m stalker.migrations stamp {FIRST_REVISION} --url URL` "
+        f"or stalker.db.stamp(url, {FIRST_REVISION!r}); nothing was changed"
+    )
+
+
 def _run(command_name: str, target: Target, *args: Any) -> None:
     from alembic import command
 
     with migration_connection(target) as connection:
         if command_name != "stamp":
-            _refuse_unknown_revision(current_revision(connection))
+            revision = current_revision(connection)
+            _refuse_unknown_revision(revision)
+            if revision is None and has_stalker_tables(connection):
+                raise SchemaVersionError(unstamped_problem())
         getattr(command, command_name)(make_config(connection), *args)
 
 
