@@ -722,6 +722,14 @@ def test_the_command_line_upgrades_and_reports(url, capsys):
     assert runner.current(url) is None
 
 
+def test_the_command_line_reads_the_url_from_the_environment(url, monkeypatch, capsys):
+    monkeypatch.setenv("STALKER_DATABASE_URL", url)
+    assert cli.main(["upgrade"]) == 0
+    assert runner.current(url) == runner.head()
+    assert cli.main(["current"]) == 0
+    assert capsys.readouterr().out.strip().endswith(runner.head())
+
+
 def test_the_command_line_reports_errors_without_a_traceback(url, capsys):
     runner.upgrade(url, "head")
     _restamp(url, "bf67e6a234b4")

@@ -1,19 +1,25 @@
 """``python -m stalker.migrations``: the schema lifecycle from the command line.
 
-No ``alembic.ini`` is needed: the database comes from ``--url`` or, without it,
-from ``stalker.defaults.database_engine_settings`` (``$STALKER_PATH/config.py``).
+No ``alembic.ini`` is needed: the database comes from ``--url``, else from the
+``STALKER_DATABASE_URL`` environment variable (which keeps a password out of the
+process list), else from ``stalker.defaults.database_engine_settings``
+(``$STALKER_PATH/config.py``).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from stalker.migrations import runner
+
+#: Environment variable naming the database when ``--url`` is not given.
+URL_VARIABLE = "STALKER_DATABASE_URL"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,7 +33,9 @@ def _parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument(
             "--url",
-            help="SQLAlchemy database URL (default: stalker.defaults settings)",
+            default=os.environ.get(URL_VARIABLE) or None,
+            help=f"SQLAlchemy database URL (default: ${URL_VARIABLE}, else "
+            "stalker.defaults.database_engine_settings)",
         )
         return sub
 
