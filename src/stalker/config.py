@@ -155,6 +155,9 @@ class Config(ConfigBase):
             "sqlalchemy.echo": False,
         },
         "database_session_settings": {},
+        # db.setup() upgrades a database of an older schema revision of ours
+        # instead of refusing it (also per call: "stalker.auto_upgrade").
+        "database_auto_upgrade": False,
         # SQLite files: a write-ahead log lets readers work during a commit,
         # and NORMAL sync skips the fsync per commit (a commit survives a
         # crash of the program; a power cut may lose the last ones). Set

@@ -255,7 +255,10 @@ def test_create_alembic_table_never_overwrites(fresh_db):
 
 
 def test_get_alembic_version_without_table_is_none(empty_database_settings):
-    db.setup(empty_database_settings)
+    # setup() stamps a new database, so bind the session to one by hand
+    engine = db.create_engine_from_settings(empty_database_settings)
+    DBSession.remove()
+    DBSession.configure(bind=engine)
     assert db.get_alembic_version() is None
 
 

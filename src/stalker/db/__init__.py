@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Column,
@@ -25,10 +25,10 @@ from stalker.db.declarative import Base, mapped_class
 from stalker.db.deletion import delete_with_work_records
 from stalker.db.session import DBSession
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from stalker.migrations.runner import RevisionInfo, Target
 
-#: The schema revision this code works with (head of our migrations).
-alembic_version = "stalker_0001"
+logger = logging.getLogger(__name__)
 
 _alembic_metadata = MetaData()
 _alembic_table = Table(
@@ -152,23 +152,89 @@ def create_engine_from_settings(settings: dict[str, Any]) -> Engine:
 
 
 def setup(settings: dict[str, Any] | None = None) -> None:
-    """Connect ``DBSession`` to a database and create the missing tables.
+    """Connect ``DBSession`` to a database whose schema this code can use.
 
-    No rows are inserted (see :func:`init`). Calling it again rebinds the
-    session to the new database.
+    A new database gets the schema and is stamped with the head revision; one
+    at an older revision of ours is upgraded only when asked (the setting
+    ``"stalker.auto_upgrade": True`` or ``defaults.database_auto_upgrade``),
+    otherwise refused with the way to upgrade it.  No rows are inserted (see
+    :func:`init`).  Calling it again rebinds the session to the new database;
+    a refused database leaves the session bound where it was.
     """
     from stalker.models.status import clear_status_list_cache
 
     if settings is None:
         settings = stalker.defaults.database_engine_settings
+    auto_upgrade = _auto_upgrade(settings)
     engine = create_engine_from_settings(settings)
     DBSession.remove()
+    try:
+        prepare_schema(engine, auto_upgrade=auto_upgrade)
+    except Exception:
+        engine.dispose()
+        raise
     DBSession.configure(bind=engine, **stalker.defaults.database_session_settings)
     clear_status_list_cache()
-    check_alembic_version()
-    Base.metadata.create_all(engine)
-    DBSession.commit()
     create_repo_vars()
+
+
+_TRUE_WORDS = ("true", "yes", "on", "1")
+_FALSE_WORDS = ("false", "no", "off", "0")
+
+
+def _auto_upgrade(settings: dict[str, Any]) -> bool:
+    """The ``stalker.auto_upgrade`` setting, else ``defaults.database_auto_upgrade``.
+
+    Settings often come from ini files, so the usual words are accepted too.
+    """
+    if "stalker.auto_upgrade" in settings:
+        name, value = "stalker.auto_upgrade", settings["stalker.auto_upgrade"]
+    else:
+        name = "stalker.defaults.database_auto_upgrade"
+        value = stalker.defaults["database_auto_upgrade"]
+    if isinstance(value, bool):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(
+            f"db.setup: the {name} setting should be a bool (or 'true'/'false'), "
+            f"not {type(value).__name__} {value!r}"
+        )
+    word = value.strip().lower()
+    if word not in _TRUE_WORDS + _FALSE_WORDS:
+        raise ValueError(
+            f"db.setup: the {name} setting should be one of "
+            f"{', '.join(_TRUE_WORDS + _FALSE_WORDS)}, not {value!r}"
+        )
+    return word in _TRUE_WORDS
+
+
+def prepare_schema(engine: Engine, auto_upgrade: bool = False) -> None:
+    """Make the database's schema the head revision, or refuse; one transaction.
+
+    Empty: every table is created (faster than replaying the revisions) and
+    the head revision stamped.  Ours but older: upgraded if ``auto_upgrade``.
+    Unstamped with Stalker tables, newer, unknown or the original Stalker's:
+    refused, nothing changed.  Tables of users' own classes are then created.
+    """
+    from alembic import command
+
+    from stalker.migrations import runner
+
+    with runner.migration_connection(engine) as connection:
+        current = runner.current_revision(connection)
+        if current is None:
+            if runner.has_stalker_tables(connection):
+                raise runner.SchemaVersionError(runner.unstamped_problem())
+            Base.metadata.create_all(connection)
+            command.stamp(runner.make_config(connection), "head")
+            return
+        problem = runner.revision_problem(current)
+        if problem is not None:
+            if not (auto_upgrade and current in runner.known_revisions()):
+                raise runner.SchemaVersionError(problem)
+            logger.info("upgrading the database from %s to head", current)
+            command.upgrade(runner.make_config(connection), "head")
+        Base.metadata.create_all(connection)
 
 
 def init() -> None:
@@ -411,14 +477,12 @@ def get_alembic_version() -> str | None:
 
 def check_alembic_version() -> None:
     """Refuse a database whose schema revision is not the one this code expects."""
-    current = get_alembic_version()
-    if current is not None and current != alembic_version:
+    from stalker.migrations import runner
+
+    problem = runner.revision_problem(get_alembic_version())
+    if problem is not None:
         DBSession.connection().invalidate()
-        raise ValueError(
-            f"the database schema is at revision {current!r} but this version of "
-            f"stalker needs {alembic_version!r}: upgrade the database to "
-            f"{alembic_version!r} with the migrations first"
-        )
+        raise runner.SchemaVersionError(problem)
 
 
 def create_alembic_table() -> None:
@@ -427,7 +491,7 @@ def create_alembic_table() -> None:
     connection = session.connection()
     _alembic_metadata.create_all(connection)
     if session.execute(select(_alembic_table.c.version_num)).first() is None:
-        session.execute(_alembic_table.insert().values(version_num=alembic_version))
+        session.execute(_alembic_table.insert().values(version_num=_head()))
     session.commit()
 
 
@@ -472,6 +536,54 @@ def table_names() -> Iterable[str]:
     return inspect(DBSession.connection()).get_table_names()
 
 
+def _head() -> str:
+    from stalker.migrations import runner
+
+    return runner.head()
+
+
+def __getattr__(name: str) -> Any:
+    """``alembic_version``: the head of the revisions shipped in the package."""
+    if name == "alembic_version":
+        return _head()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def upgrade(target: Target = None, revision: str = "head") -> None:
+    """Upgrade a database (URL, settings dict or Engine) to ``revision``."""
+    from stalker.migrations import runner
+
+    runner.upgrade(target, revision)
+
+
+def downgrade(target: Target = None, revision: str = "-1") -> None:
+    """Downgrade a database (URL, settings dict or Engine) to ``revision``."""
+    from stalker.migrations import runner
+
+    runner.downgrade(target, revision)
+
+
+def stamp(target: Target = None, revision: str = "head") -> None:
+    """Record ``revision`` in a database without migrating it."""
+    from stalker.migrations import runner
+
+    runner.stamp(target, revision)
+
+
+def current(target: Target = None) -> str | None:
+    """The schema revision a database is at (None: not stamped)."""
+    from stalker.migrations import runner
+
+    return runner.current(target)
+
+
+def history() -> list[RevisionInfo]:
+    """Our revisions, oldest first (``RevisionInfo`` tuples)."""
+    from stalker.migrations import runner
+
+    return runner.history()
+
+
 __all__ = [
     "DBSession",
     "alembic_version",
@@ -480,10 +592,16 @@ __all__ = [
     "create_entity_statuses",
     "create_repo_vars",
     "create_ticket_statuses",
+    "current",
     "delete_with_work_records",
+    "downgrade",
     "get_alembic_version",
+    "history",
     "init",
+    "prepare_schema",
     "register",
     "setup",
+    "stamp",
     "update_defaults_with_studio",
+    "upgrade",
 ]
