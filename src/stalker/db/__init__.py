@@ -208,6 +208,27 @@ def _auto_upgrade(settings: dict[str, Any]) -> bool:
     return word in _TRUE_WORDS
 
 
+def create_tables(bind: Any, tables: Sequence[Table] | None = None) -> None:
+    """``Base.metadata.create_all``, leaving the constraints as they were.
+
+    On a backend with ALTER, create_all adds the ``use_alter`` foreign keys
+    through ``AddConstraint``, which marks each constraint to be left out of
+    every later CREATE TABLE, whatever the dialect: a SQLite database created
+    afterwards in the same process would silently lack those keys.
+    """
+    chosen = Base.metadata.sorted_tables if tables is None else tables
+    rules = [
+        (constraint, constraint._create_rule)
+        for table in chosen
+        for constraint in table.constraints
+    ]
+    try:
+        Base.metadata.create_all(bind, tables=tables)
+    finally:
+        for constraint, rule in rules:
+            constraint._create_rule = rule
+
+
 def prepare_schema(engine: Engine, auto_upgrade: bool = False) -> None:
     """Make the database's schema the head revision, or refuse; one transaction.
 
@@ -225,7 +246,7 @@ def prepare_schema(engine: Engine, auto_upgrade: bool = False) -> None:
         if current is None:
             if runner.has_stalker_tables(connection):
                 raise runner.SchemaVersionError(runner.unstamped_problem())
-            Base.metadata.create_all(connection)
+            create_tables(connection)
             command.stamp(runner.make_config(connection), "head")
             return
         problem = runner.revision_problem(current)
@@ -234,7 +255,7 @@ def prepare_schema(engine: Engine, auto_upgrade: bool = False) -> None:
                 raise runner.SchemaVersionError(problem)
             logger.info("upgrading the database from %s to head", current)
             command.upgrade(runner.make_config(connection), "head")
-        Base.metadata.create_all(connection)
+        create_tables(connection)
 
 
 def init() -> None:
@@ -591,6 +612,7 @@ __all__ = [
     "create_alembic_table",
     "create_entity_statuses",
     "create_repo_vars",
+    "create_tables",
     "create_ticket_statuses",
     "current",
     "delete_with_work_records",
