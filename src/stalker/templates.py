@@ -25,12 +25,14 @@ from typing import Any
 from jinja2 import Template, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from stalker.exceptions import StalkerError
+
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _SEPARATORS = re.compile(r"[/\\]")
 _SOURCE_PREVIEW = 80
 
 
-class TemplateRenderError(ValueError):
+class TemplateRenderError(StalkerError, ValueError):
     """A template could not be rendered (syntax error, failing expression)."""
 
 
@@ -38,7 +40,7 @@ class TemplateSecurityError(TemplateRenderError, SecurityError):
     """A template tried something the sandbox forbids."""
 
 
-class PathEscapeError(ValueError):
+class PathEscapeError(StalkerError, ValueError):
     """A rendered path would leave its repository."""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 from collections.abc import Iterable, Sequence
@@ -627,3 +628,21 @@ __all__ = [
     "update_defaults_with_studio",
     "upgrade",
 ]
+
+
+def _keep_setup_a_function() -> None:
+    """Import the 1.x module ``stalker.db.setup`` now, and keep ``db.setup`` the call.
+
+    Importing a submodule sets the package attribute of that name to the
+    module; done here, once, the function is put back, and a later
+    ``import stalker.db.setup`` changes nothing.  ``stalker.db.setup.init()``
+    (the 1.x module spelling) works too: the function carries both calls.
+    """
+    global setup
+    module = importlib.import_module("stalker.db.setup")
+    setup = module.setup
+    setattr(setup, "setup", setup)  # noqa: B010
+    setattr(setup, "init", module.init)  # noqa: B010
+
+
+_keep_setup_a_function()
