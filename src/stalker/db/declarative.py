@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Column, ForeignKey, Integer, Table, and_, inspect
 from sqlalchemy.ext.associationproxy import AssociationProxyExtensionType
@@ -72,10 +72,27 @@ def _join_on_root_key(cls: type) -> None:
             return
 
 
+_Model = TypeVar("_Model")
+
+
+class _QueryProperty:
+    """``Class.query``: a query of that class through ``DBSession``.
+
+    A descriptor typed by the class it is read from, so a type checker knows
+    ``Task.query.first()`` is a ``Task | None``.
+    """
+
+    def __init__(self) -> None:
+        self._query_property = DBSession.query_property()
+
+    def __get__(self, instance: object, owner: type[_Model]) -> Query[_Model]:
+        return self._query_property.__get__(instance, owner)  # type: ignore[no-any-return]
+
+
 class Base(DeclarativeBase):
     """Root of the object model; ``Class.query`` queries through ``DBSession``."""
 
-    query: ClassVar[Query[Any]] = DBSession.query_property()
+    query = _QueryProperty()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         _join_on_root_key(cls)
