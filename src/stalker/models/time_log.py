@@ -1,0 +1,1 @@
+"""Bookings that the database keeps apart (the TimeLog class is in task.py)."""
