@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from stalker import Project, Repository, Task, TimeLog, User, db
 from stalker.db.session import DBSession
+from stalker.exceptions import OverBookedError
 from tests.task_factories import dt
 
 WORKERS = 2
@@ -149,3 +150,109 @@ def test_two_writers_that_read_first_both_commit(engine):
 
     assert all(isinstance(result, int) for result in results), results
     assert len(set(results)) == WORKERS
+
+
+def book(task_id: int, user_id: int, start: Any, end: Any) -> int:
+    """Commit one time log in a session of its own; its id."""
+    session = DBSession()
+    try:
+        log = TimeLog(
+            task=session.get(Task, task_id),
+            resource=session.get(User, user_id),
+            start=start,
+            end=end,
+        )
+        session.commit()
+        return log.id
+    finally:
+        DBSession.remove()
+
+
+def stored_logs(user_id: int) -> list[tuple[Any, Any]]:
+    try:
+        table = TimeLog.__table__
+        rows = DBSession.connection().execute(
+            select(table.c.start, table.c.end)
+            .where(table.c.resource_id == user_id)
+            .order_by(table.c.start)
+        )
+        return [tuple(row) for row in rows]
+    finally:
+        DBSession.remove()
+
+
+def test_concurrent_overlapping_time_logs_one_is_refused(engine):
+    family = build_family(engine)
+    user_id = family["users"][0]
+    barrier = threading.Barrier(WORKERS)
+
+    def log_on(task_id: int) -> Callable[[], int]:
+        def work() -> int:
+            session = DBSession()
+            task = session.get(Task, task_id)
+            user = session.get(User, user_id)
+            list(user.time_logs)  # nothing booked yet, as far as it can see
+            barrier.wait(timeout=30)
+            log = TimeLog(
+                task=task,
+                resource=user,
+                start=dt(2025, 2, 3, 9),
+                end=dt(2025, 2, 3, 11),
+            )
+            session.commit()
+            return log.id
+
+        return work
+
+    results = run_at_once([log_on(task_id) for task_id in family["children"]])
+
+    refused = [r for r in results if isinstance(r, OverBookedError)]
+    assert len(refused) == WORKERS - 1, results
+    assert sum(isinstance(r, int) for r in results) == 1
+    assert stored_logs(user_id) == [(dt(2025, 2, 3, 9), dt(2025, 2, 3, 11))]
+
+
+def test_moving_a_log_onto_one_booked_meanwhile_is_refused(engine):
+    family = build_family(engine)
+    task_id, user_id = family["children"][0], family["users"][0]
+    first = book(task_id, user_id, dt(2025, 2, 3, 9), dt(2025, 2, 3, 10))
+    session = DBSession()
+    log = session.get(TimeLog, first)
+    list(log.resource.time_logs)  # what this session knows: only its own log
+    other = threading.Thread(
+        target=book, args=(task_id, user_id, dt(2025, 2, 3, 10), dt(2025, 2, 3, 11))
+    )
+    other.start()
+    other.join(timeout=60)
+
+    log.end = dt(2025, 2, 3, 10, 30)  # in memory it fits
+    with pytest.raises(OverBookedError, match="already booked from"):
+        session.commit()
+    session.rollback()
+    DBSession.remove()
+
+    assert stored_logs(user_id) == [
+        (dt(2025, 2, 3, 9), dt(2025, 2, 3, 10)),
+        (dt(2025, 2, 3, 10), dt(2025, 2, 3, 11)),
+    ]
+
+
+def test_postgresql_itself_refuses_overlapping_rows(engine, backend):
+    """The exclusion constraint holds even for writes that skip the models."""
+    if backend != "postgresql":
+        pytest.skip("SQLite checks at flush under its write lock instead")
+    family = build_family(engine)
+    task_id, user_id = family["children"][0], family["users"][0]
+    first = book(task_id, user_id, dt(2025, 2, 3, 9), dt(2025, 2, 3, 10))
+    table = TimeLog.__table__
+    with engine.connect() as connection:
+        row = connection.execute(select(table).where(table.c.id == first)).one()
+        with pytest.raises(OverBookedError, match="time_log_no_overbooking"):
+            connection.execute(
+                table.update()
+                .where(
+                    table.c.id
+                    == book(task_id, user_id, dt(2025, 2, 3, 12), dt(2025, 2, 3, 13))
+                )
+                .values(start=row.start, end=row.end)
+            )
