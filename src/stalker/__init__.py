@@ -23,6 +23,10 @@ from stalker.log import get_logger  # noqa: E402
 
 logger = get_logger(__name__)
 
+# Flush hooks of many writers at once (roll-ups and bookings under locks);
+# they import the object model, which is re-exported below.
+from stalker.models import rollup, time_log  # noqa: E402, F401
+
 # The object model, re-exported so that ``from stalker import Task`` works.
 from stalker.models.asset import Asset  # noqa: E402
 from stalker.models.auth import (  # noqa: E402

@@ -166,6 +166,9 @@ class Config(ConfigBase):
         # "delete" / "full" for the rollback journal and an fsync per commit.
         "sqlite_journal_mode": "wal",
         "sqlite_synchronous": "normal",
+        # SQLite files: how long (seconds) a writer waits for another one's
+        # commit before "database is locked" reaches the caller.
+        "sqlite_busy_timeout": 30.0,
         "local_storage_path": os.path.expanduser("~/.strc"),
         "local_session_data_file_name": "local_session_data",
         "server_side_storage_path": os.path.expanduser("~/Stalker_Storage"),

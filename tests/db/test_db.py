@@ -429,7 +429,7 @@ def test_the_sqlite_write_lock_is_taken_once_per_transaction(tmp_path):
                 take_sqlite_write_lock(connection)
                 with connection.begin_nested():
                     take_sqlite_write_lock(connection)  # the same transaction
-    locks = [s for s in statements if s.startswith('UPDATE "SimpleEntities"')]
+    locks = [s for s in statements if s == "BEGIN IMMEDIATE"]
     assert len(locks) == 2
     engine.dispose()
 

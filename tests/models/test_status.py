@@ -232,7 +232,10 @@ def test_no_list_in_database_is_a_type_error(session):
 
 
 def test_default_list_is_cached_not_queried_per_object(session, statuses):
-    session.add(StatusList(name="Clips", statuses=statuses, target_entity_type="Clip"))
+    # held here: the session only references it weakly, and a garbage
+    # collection in between would make it a fresh load, not a cache miss
+    clips = StatusList(name="Clips", statuses=statuses, target_entity_type="Clip")
+    session.add(clips)
     session.commit()
     Clip(name="warm-up")
     with recorded_statements(session.connection()) as queries:

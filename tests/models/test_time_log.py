@@ -440,10 +440,16 @@ def test_persisted_log_round_trip(session):
     assert loaded.task.status.code == "WIP"
 
 
-def test_later_date_edits_are_not_checked_for_overbooking(world, task):
+def test_later_date_edits_are_checked_for_overbooking(world, task):
+    """Issue 17: moving a log onto another one is refused like a new log."""
     user = world.user()
     first = task.create_time_log(user, dt(2014, 3, 3, 9), dt(2014, 3, 3, 10))
     task.create_time_log(user, dt(2014, 3, 3, 11), dt(2014, 3, 3, 12))
-    first.end = dt(2014, 3, 3, 12)
-    assert first.end == dt(2014, 3, 3, 12)
+    with pytest.raises(OverBookedError, match="already booked from"):
+        first.end = dt(2014, 3, 3, 12)
+    with pytest.raises(ValueError, match=r"TimeLog\.end should be a moment after"):
+        first.start = dt(2014, 3, 3, 10, 30)  # after its own end
+    assert (first.start, first.end) == (dt(2014, 3, 3, 9), dt(2014, 3, 3, 10))
+    first.end = dt(2014, 3, 3, 11)  # up to the next one is fine
+    assert first.end == dt(2014, 3, 3, 11)
     assert len(user.time_logs) == 2

@@ -24,7 +24,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 import stalker
 from stalker.db.declarative import Base, mapped_class
 from stalker.db.deletion import delete_with_work_records
-from stalker.db.session import DBSession
+from stalker.db.session import DBSession, lock_before_sqlite_write
 
 if TYPE_CHECKING:
     from stalker.migrations.runner import RevisionInfo, Target
@@ -120,17 +120,45 @@ def _journal_pragmas() -> list[str]:
     return chosen
 
 
-def _configure_sqlite(engine: Engine) -> None:
-    """Make SQLite enforce foreign keys and honour transactions like PostgreSQL.
+def _busy_timeout_pragma() -> str:
+    """``PRAGMA busy_timeout`` from ``defaults.sqlite_busy_timeout`` (seconds)."""
+    value = stalker.defaults["sqlite_busy_timeout"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(
+            "stalker.defaults.sqlite_busy_timeout should be a number of seconds, "
+            f"not {type(value).__name__} {value!r}"
+        )
+    if not 0 <= value < 2**31 / 1000:  # also refuses NaN
+        raise ValueError(
+            "stalker.defaults.sqlite_busy_timeout should be between 0 and "
+            f"2147483 seconds, not {value!r}"
+        )
+    return f"PRAGMA busy_timeout={round(value * 1000)}"
+
+
+def _driver_timeout_given(engine: Engine, settings: dict[str, Any]) -> bool:
+    """True when the URL or ``connect_args`` set sqlite3's own ``timeout``."""
+    connect_args = settings.get("sqlalchemy.connect_args") or {}
+    return "timeout" in engine.url.query or "timeout" in connect_args
+
+
+def _configure_sqlite(engine: Engine, settings: dict[str, Any]) -> None:
+    """Make SQLite enforce foreign keys and queue its writers like PostgreSQL.
 
     The stdlib driver ignores foreign keys unless asked and opens transactions
     lazily, which breaks SAVEPOINTs; SQLAlchemy's documented recipe is to turn
-    the driver's own handling off and emit BEGIN ourselves.
+    the driver's own handling off and emit BEGIN ourselves.  A plain BEGIN
+    keeps readers concurrent; the first write of a transaction takes the
+    write lock (``BEGIN IMMEDIATE``, see
+    :func:`stalker.db.session.take_sqlite_write_lock`), so a second writer
+    waits up to ``defaults.sqlite_busy_timeout`` seconds instead of failing.
     """
     if engine.dialect.name != "sqlite":
         return
 
     pragmas = ["PRAGMA foreign_keys=ON", *_journal_pragmas()]
+    if not _driver_timeout_given(engine, settings):  # the caller's own timeout wins
+        pragmas.append(_busy_timeout_pragma())
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
@@ -144,11 +172,13 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
 
+    event.listen(engine, "before_cursor_execute", lock_before_sqlite_write)
+
 
 def create_engine_from_settings(settings: dict[str, Any]) -> Engine:
     """An engine from ``sqlalchemy.*`` keys that behaves alike on every backend."""
     engine = engine_from_config(settings, prefix="sqlalchemy.")
-    _configure_sqlite(engine)
+    _configure_sqlite(engine, settings)
     return engine
 
 

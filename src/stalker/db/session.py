@@ -68,20 +68,62 @@ def add_to_session_of(obj: Any, *related: Any) -> None:
 def take_sqlite_write_lock(connection: Any) -> None:
     """Hold SQLite's database write lock until the transaction ends.
 
-    A write that changes nothing still takes the RESERVED lock, so no other
-    connection can write between this transaction's reads and its inserts
-    (ids, ticket and version numbers are read as max + 1 under it).  The
-    connection remembers the transaction that holds it: numbering and the
-    flush's ids ask again within one publish, and one statement is enough.
+    Our SQLite transactions open with a plain BEGIN, so readers never wait.
+    Under WAL a transaction that has read cannot upgrade to a writer once
+    another connection has committed (SQLITE_BUSY_SNAPSHOT, reported at once
+    as "database is locked", without waiting).  Every write takes the lock
+    first (see :func:`lock_before_sqlite_write`), so a transaction
+    without the lock has written nothing: it is restarted as
+    ``BEGIN IMMEDIATE``, which waits for the busy timeout like any writer.
+    Only its read snapshot is given up; whatever must be consistent with the
+    writes (numbers, roll-ups, bookings) is read again under the lock.
     """
-    holder = connection.info.get(_LOCKED_BY)
-    if holder is not None and holder is connection.get_transaction():
+    transaction = connection.get_transaction()
+    if transaction is None or connection.info.get(_LOCKED_BY) is transaction:
         return
-    connection.exec_driver_sql('UPDATE "SimpleEntities" SET id = id WHERE 0')
-    connection.info[_LOCKED_BY] = connection.get_transaction()
+    if connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("ROLLBACK")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except Exception:
+        connection.exec_driver_sql("BEGIN")  # keep a transaction for the rollback
+        raise
+    connection.info[_LOCKED_BY] = transaction
+
+
+def holds_sqlite_write_lock(connection: Any) -> bool:
+    """True when this connection's transaction already holds the write lock."""
+    transaction = connection.get_transaction()
+    return transaction is not None and connection.info.get(_LOCKED_BY) is transaction
 
 
 _LOCKED_BY = "stalker.sqlite_write_locked_by"
+
+#: First words of the statements that write (or open a SAVEPOINT, which
+#: must not be lost to a restart).
+_WRITING_WORDS = frozenset(
+    {"INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP", "ALTER"}
+)
+
+
+def lock_before_sqlite_write(
+    connection: Any,
+    cursor: Any,
+    statement: str,
+    parameters: Any,
+    context: Any,
+    executemany: bool,
+) -> None:
+    """``before_cursor_execute`` of SQLite engines: a write takes the lock first."""
+    words = statement.split(None, 1)
+    first = words[0].upper() if words else ""
+    writes = first in _WRITING_WORDS or (
+        first == "WITH"
+        and context is not None
+        and (context.isinsert or context.isupdate or context.isdelete)
+    )
+    if writes and connection.in_transaction():
+        take_sqlite_write_lock(connection)
 
 
 _TRANSACTION_NOTES = "stalker.transaction"

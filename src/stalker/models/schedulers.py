@@ -29,7 +29,13 @@ from stalker.models.validation import (
 )
 from stalker.scheduling.data import ScheduleData, gather_schedule_data
 from stalker.scheduling.engine import ConstraintError, constraint_error
-from stalker.scheduling.tj3 import TaskJugglerError, find_tj3, parse_csv, run_tj3
+from stalker.scheduling.tj3 import (
+    TaskJugglerError,
+    TaskJugglerTimeoutError,
+    find_tj3,
+    parse_csv,
+    run_tj3,
+)
 from stalker.scheduling.tjp import tjp_file
 from stalker.scheduling.writeback import ComputedSchedule, write_back
 
@@ -41,6 +47,7 @@ __all__ = [
     "TaskJugglerConstraintError",
     "TaskJugglerError",
     "TaskJugglerScheduler",
+    "TaskJugglerTimeoutError",
     "default_scheduler",
     "tj3_installed",
 ]

@@ -1245,30 +1245,65 @@ class TimeLog(Entity, DateRangeMixin):
             for dependency in task.task_depends_on:
                 self._check_dependency(task, dependency)
 
-    def _check_dependency(self, task: Task, dependency: TaskDependency) -> None:
+    def _check_dependency(
+        self,
+        task: Task,
+        dependency: TaskDependency,
+        start: datetime.datetime | None = None,
+    ) -> None:
         other = dependency.depends_on
         if other is None:
             return
+        start = self.start if start is None else start
         limit = other.start if dependency.dependency_target == "onstart" else other.end
-        if self.start < limit:
+        if start < limit:
             raise DependencyViolationError(
                 f"a time log of {task.name!r} may not start before {limit} "
                 f"({dependency.dependency_target} of {other.name!r}); it starts "
-                f"at {self.start}"
+                f"at {start}"
             )
 
-    def _check_resource(self, resource: Any) -> None:
+    def _check_resource(
+        self,
+        resource: Any,
+        start: datetime.datetime | None = None,
+        end: datetime.datetime | None = None,
+    ) -> None:
         check_instance(self, "resource", resource, User)
+        start = self.start if start is None else start
+        end = self.end if end is None else end
         with no_autoflush(resource):
             for other in resource.time_logs:
                 if other is self:
                     continue
-                if other.start < self.end and self.start < other.end:
+                if other.start < end and start < other.end:
                     raise OverBookedError(
                         f"{resource.name!r} is already booked from {other.start} "
-                        f"to {other.end} ({other.task.name!r}); the new time log "
-                        f"runs from {self.start} to {self.end}"
+                        f"to {other.end} ({other.task.name!r}); the time log "
+                        f"would run from {start} to {end}"
                     )
+
+    def _validate_dates(
+        self, start: Any, end: Any, duration: Any
+    ) -> tuple[datetime.datetime, datetime.datetime, datetime.timedelta]:
+        """New dates of a log already on a task are checked like a new log's."""
+        triple = super()._validate_dates(start, end, duration)
+        task = self.__dict__.get("task")
+        if task is None:
+            return triple  # still being built: __init__ checks the whole log
+        dates_given = isinstance(start, datetime.datetime) and isinstance(
+            end, datetime.datetime
+        )
+        if dates_given and end <= start:
+            raise value_error(self, "end", f"a moment after the start ({start})", end)
+        new_start, new_end, _ = triple
+        with no_autoflush(task):
+            for dependency in task.task_depends_on:
+                self._check_dependency(task, dependency, new_start)
+        resource = self.__dict__.get("resource")
+        if resource is not None:
+            self._check_resource(resource, new_start, new_end)
+        return triple
 
     def __eq__(self, other: object) -> bool:
         return (

@@ -27,11 +27,12 @@ Numbering (D11)
     under the lock, so no extra table has to be kept in step.
 
     Limits: the PostgreSQL read must see other sessions' commits, i.e. the
-    default READ COMMITTED isolation.  On SQLite a transaction that has read
-    before its first write cannot wait for another writer (SQLite reports
-    "database is locked" at once rather than deadlock); the provisional number
-    is therefore read on a short connection of its own when the session has no
-    transaction open, so creating a ticket does not itself start a read.
+    default READ COMMITTED isolation.  On SQLite the lock is the database
+    write lock: a transaction that has only read so far is restarted as
+    ``BEGIN IMMEDIATE`` (see :func:`stalker.db.session.take_sqlite_write_lock`)
+    and waits up to ``defaults.sqlite_busy_timeout`` for the other writer.
+    The provisional number is read on a short connection of its own when the
+    session has no transaction open, so creating a ticket starts no read.
 """
 
 from __future__ import annotations

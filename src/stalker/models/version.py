@@ -22,14 +22,13 @@ duplicate impossible; the library makes it never happen:
   lasts until the transaction ends, so the next publisher reads a maximum
   that already includes ours.  A plain ``DBSession.commit()`` is all a
   caller writes.
-* SQLite cannot upgrade a transaction that has already read to a writing
-  one while another connection writes (it answers "database is locked" at
-  once instead of waiting).  A version created as the first database access
-  of a transaction therefore takes the write lock before reading anything,
-  which makes the second publisher wait for the first one's commit.  A
-  transaction that read other data before creating a version can still get
-  that error from SQLite under concurrent writers: commit (or roll back)
-  before publishing, as the tutorial does, or use PostgreSQL.
+* On SQLite the lock is the database write lock.  A version created as the
+  first database access of a transaction takes it before reading anything;
+  a transaction that read other data first is restarted as
+  ``BEGIN IMMEDIATE`` at its first write (see
+  :func:`stalker.db.session.take_sqlite_write_lock`).  Either way the second
+  publisher waits for the first one's commit (up to
+  ``defaults.sqlite_busy_timeout``) instead of failing.
 """
 
 from __future__ import annotations

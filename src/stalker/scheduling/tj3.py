@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,6 +57,22 @@ class TaskJugglerError(StalkerError, RuntimeError):
         self.returncode = returncode
         self.diagnostics = list(diagnostics)
         self.source_lines = list(source_lines)
+
+
+class TaskJugglerTimeoutError(TaskJugglerError, TimeoutError):
+    """tj3 did not finish within the time limit; it and its children were killed.
+
+    ``timeout`` is the limit in seconds.
+    """
+
+    def __init__(self, message: str, timeout: float, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.timeout = timeout
+
+
+#: Seconds left to read what tj3 wrote once it has been killed: a descendant
+#: that left its process group could keep the pipe open for ever.
+_DRAIN_SECONDS = 0.5
 
 
 def find_tj3(command: str) -> str:
@@ -105,7 +122,10 @@ def run_tj3(
     """Run ``tj3 <tjp_path> -o <output_dir>``; return its stderr (warnings).
 
     Raises :class:`TaskJugglerError` carrying tj3's message when it exits with
-    an error or does not finish within ``timeout`` seconds (it is killed).
+    an error, and :class:`TaskJugglerTimeoutError` when it does not finish
+    within ``timeout`` seconds.  tj3 runs in a process group of its own, so a
+    wrapper script and whatever it started are killed together; the call
+    returns within about half a second of the limit.
     """
     executable = find_tj3(command)
     environment = {**os.environ, "TZ": "UTC"}
@@ -115,18 +135,22 @@ def run_tj3(
         stderr=subprocess.PIPE,
         cwd=output_dir,
         env=environment,
+        start_new_session=os.name == "posix",
     )
     try:
         _, raw = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        process.kill()
-        _, raw = process.communicate()
-        stderr = _decode(raw)
-        raise TaskJugglerError(
-            f"tj3 did not finish within {timeout} s and was stopped"
+        stderr = _decode(_stop(process))
+        raise TaskJugglerTimeoutError(
+            f"tj3 did not finish within {timeout} s (its time limit, "
+            "TaskJugglerScheduler.timeout) and was stopped with its children"
             + (f":\n{stderr}" if stderr else ""),
+            timeout=timeout,  # type: ignore[arg-type]
             diagnostics=parse_diagnostics(stderr),
         ) from None
+    except BaseException:  # e.g. KeyboardInterrupt: leave nothing running
+        _stop(process)
+        raise
     stderr = _decode(raw)
     for line in stderr.splitlines():
         logger.debug("tj3: %s", line)
@@ -139,6 +163,25 @@ def run_tj3(
             source_lines=_offending_lines(tjp_path, diagnostics),
         )
     return stderr
+
+
+def _stop(process: subprocess.Popen[bytes]) -> bytes:
+    """Kill tj3's whole process group; what it wrote to stderr, read briefly."""
+    try:
+        if os.name == "posix":
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except (ProcessLookupError, PermissionError):
+        pass  # already gone
+    try:
+        _, raw = process.communicate(timeout=_DRAIN_SECONDS)
+    except subprocess.TimeoutExpired:
+        raw = b""  # someone outside the group holds the pipe: stop reading
+        if process.stderr is not None:
+            process.stderr.close()
+        process.wait()
+    return raw or b""
 
 
 def _offending_lines(tjp_path: str, diagnostics: list[Tj3Diagnostic]) -> list[str]:
