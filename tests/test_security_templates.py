@@ -20,8 +20,11 @@ import stalker
 from stalker import FilenameTemplate, Repository, Structure, User, Version
 from stalker.db.declarative import Base
 from stalker.templates import (
+    PathEscapeError,
     TemplateObject,
     TemplateRenderError,
+    check_relative_path,
+    check_rendered_path,
     render_template,
     template_value,
 )
@@ -257,3 +260,52 @@ def test_limits_come_from_the_config():
     stalker.defaults.template_time_limit = 0
     with pytest.raises(TemplateRenderError, match="too long"):
         render_template("{% for i in range(2) %}{% endfor %}")
+
+
+# -- containment ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "$REPOCR/TP/.. /x",
+        "$REPOCR/TP/.../x",
+        "$REPOCR/TP/. ./x",
+        "$REPOCR/TP\\..\\x",
+        "$REPOCR/TP/a\x00b",
+        "$REPOCR/TP/a\nb",
+        "$REPOCR/$HOME/x",
+        "$REPOCR/${HOME}/x",
+        "$REPOCR/%USERPROFILE%/x",
+        "%REPOCR%/x",
+        "$HOME/x",
+        "${HOME}/x",
+        "~/x",
+        "$REPOCR/~root/x",
+        "TP/$SOME_VAR",
+    ],
+)
+def test_rendered_paths_refuse_what_any_os_would_read_outside(path):
+    with pytest.raises(PathEscapeError):
+        check_rendered_path(path, ["/mnt/M/cr/"], template_name="T")
+
+
+@pytest.mark.parametrize(
+    "path", ["$REPOCR/TP/a", "${REPOCR}/TP/a", "TP/a.b/c", "TP/v1~bak", "TP/100%"]
+)
+def test_rendered_paths_inside_pass(path):
+    assert check_rendered_path(path, ["/mnt/M/cr/"], template_name="T") == path
+
+
+@pytest.mark.parametrize("name", ["$REPOCR/a.ma", "a\x00.ma", "..", "%TEMP%.ma"])
+def test_filenames_refuse_variables_and_control_characters(name):
+    with pytest.raises(PathEscapeError):
+        check_relative_path(name, template_name="T")
+
+
+def test_a_project_code_with_a_variable_is_refused_at_publish(session, published):
+    version, template = published
+    template.path = "{{project.code}}/x"
+    version.task.project.code = "$HOME"
+    with pytest.raises(ValueError, match="environment variable"):
+        version.update_paths()
