@@ -172,7 +172,9 @@ class Config(ConfigBase):
         "auto_create_admin": True,
         "admin_name": "admin",
         "admin_login": "admin",
-        "admin_password": "admin",
+        # None: db.init() takes $STALKER_ADMIN_PASSWORD or makes a random
+        # password and prints it once (a known default opens every database)
+        "admin_password": None,
         "admin_email": "admin@admin.com",
         "admin_department_name": "admins",
         "admin_group_name": "admins",
