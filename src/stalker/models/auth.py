@@ -9,13 +9,14 @@ import json
 import os
 import re
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
     String,
+    Table,
     Text,
     UniqueConstraint,
     delete,
@@ -493,13 +494,17 @@ class DatabaseSetting(Base):
     value: Mapped[str] = mapped_column(Text, nullable=False)
 
 
+_TOKENS = cast(Table, LocalSessionToken.__table__)
+_SETTINGS = cast(Table, DatabaseSetting.__table__)
+
+
 def database_id(session: Any, create: bool = False) -> str | None:
     """This database's own random id (made when ``create`` and missing).
 
     A session file names the database it was made for, so a file copied
     from (or left by) another database matches nothing here.
     """
-    table = DatabaseSetting.__table__
+    table = _SETTINGS
     connection = session.connection()
     found = connection.execute(
         select(table.c.value).where(table.c.key == _DATABASE_ID_KEY)
@@ -577,7 +582,7 @@ class LocalSession:
             return
         if database_id(session) != data["database_id"]:
             return
-        table = LocalSessionToken.__table__
+        table = _TOKENS
         row = (
             session.connection()
             .execute(
@@ -620,7 +625,7 @@ class LocalSession:
         connection = session.connection()
         self._delete_row(connection)
         connection.execute(
-            insert(LocalSessionToken.__table__).values(
+            insert(_TOKENS).values(
                 token_hash=_token_hash(token),
                 user_id=user_id,
                 expires=self.valid_to,
@@ -650,7 +655,7 @@ class LocalSession:
 
     def _delete_row(self, connection: Any) -> None:
         if self._token is not None:
-            table = LocalSessionToken.__table__
+            table = _TOKENS
             connection.execute(
                 delete(table).where(table.c.token_hash == _token_hash(self._token))
             )
@@ -685,7 +690,7 @@ class LocalSession:
                 "LocalSession.revoke_all() user should be a saved User, not "
                 f"{type(user).__name__}"
             )
-        table = LocalSessionToken.__table__
+        table = _TOKENS
         result = session.connection().execute(
             delete(table).where(table.c.user_id == user.id)
         )
@@ -722,5 +727,5 @@ class LocalSession:
 @event.listens_for(User, "before_delete")
 def _revoke_sessions_of_deleted_user(mapper: Any, connection: Any, user: User) -> None:
     """A deleted user's sessions go with it (also where foreign keys are off)."""
-    table = LocalSessionToken.__table__
+    table = _TOKENS
     connection.execute(delete(table).where(table.c.user_id == user.id))
