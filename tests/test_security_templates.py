@@ -309,3 +309,22 @@ def test_a_project_code_with_a_variable_is_refused_at_publish(session, published
     version.task.project.code = "$HOME"
     with pytest.raises(ValueError, match="environment variable"):
         version.update_paths()
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("{{ x|map(attribute='a')|join('/') }}", "1/2"),
+        ("{{ '/'.join(x|map(attribute='a')|map('string')) }}", "1/2"),
+        ("{{ 'a_b'|replace('_', '-')|upper }}", "A-B"),
+        (
+            "{{ '%03d'|format(7) }}-{{ '{:03d}'.format(7) }}-{{ '7'.zfill(3) }}",
+            "007-007-007",
+        ),
+        ("{% for i in range(3) %}{{ loop.cycle('a', 'b') }}{% endfor %}", "aba"),
+        ("{% macro m(n) %}<{{ n }}>{% endmacro %}{{ m(1) ~ m(2) }}", "<1><2>"),
+        ("{{ d.get('k') }}{{ d['k'] }}{{ d.k }}", "111"),
+    ],
+)
+def test_allowed_filters_methods_and_macros_work(source, expected):
+    assert render_template(source, x=[{"a": 1}, {"a": 2}], d={"k": 1}) == expected

@@ -108,7 +108,11 @@ class TemplateObject:
         raise AttributeError(f"TemplateObject is read-only, cannot delete {name!r}")
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, TemplateObject) and self._values == other._values
+        return (
+            isinstance(other, TemplateObject)
+            and self._text == other._text
+            and self._values == other._values
+        )
 
     def __hash__(self) -> int:
         return hash(self._text)
@@ -181,7 +185,7 @@ def _snapshot_entity(entity: Any, memo: dict[int, Any]) -> TemplateObject:
     for name in _documented_attributes(entity):
         try:
             value = getattr(entity, name)
-        except AttributeError:
+        except Exception:  # unreadable: undefined in templates
             continue
         values[name] = _plain(value, memo)
     snapshot = TemplateObject(values, str(entity))
@@ -425,6 +429,11 @@ _MAPPING_METHODS = frozenset({"get", "keys", "values", "items"})
 _SEQUENCE_METHODS = frozenset({"count", "index"})
 
 
+def _materialised(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Iterators (``map``, ``select`` ...) as lists: checks must not use them up."""
+    return tuple(list(arg) if isinstance(arg, Iterator) else arg for arg in args)
+
+
 def _filter(function: Callable[..., Any], check: Callable[..., None] | None = None):  # type: ignore[no-untyped-def]
     """A filter counted as one step, its arguments checked first."""
 
@@ -432,6 +441,7 @@ def _filter(function: Callable[..., Any], check: Callable[..., None] | None = No
     def guarded(*args: Any, **kwargs: Any) -> Any:
         budget = _budget()
         budget.step()
+        args = _materialised(args)
         if check is not None:
             check(*args, **kwargs)
         result = function(*args, **kwargs)
@@ -625,6 +635,7 @@ class _StrictSandbox(ImmutableSandboxedEnvironment):
                 "may not be called in a template"
             )
         if callable(check):
+            args = _materialised(args)
             _budget().length(check(__obj.__self__, *args, **kwargs))
         return __context.call(__obj, *args, **kwargs)
 
