@@ -20,7 +20,6 @@ from sqlalchemy.pool import StaticPool
 
 import stalker
 from stalker import db
-from stalker.db.declarative import Base
 from stalker.db.session import DBSession
 from stalker.models.status import clear_status_list_cache
 
@@ -97,7 +96,7 @@ def initialised_engine(backend: str) -> Iterator[Engine]:
         url = create_database(_postgres_admin_url(), database_name)
     engine = _new_engine(backend, url)
     saved_defaults = copy.deepcopy(stalker.defaults.config_values)
-    Base.metadata.create_all(engine)
+    db.create_tables(engine)
     DBSession.remove()
     DBSession.configure(bind=engine)
     clear_status_list_cache()

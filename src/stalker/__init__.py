@@ -73,6 +73,10 @@ from stalker.models.project import (  # noqa: E402
 )
 from stalker.models.repository import Repository  # noqa: E402
 from stalker.models.review import Daily, DailyLink, Review  # noqa: E402
+
+#: The 1.x names of ``Link`` and ``DailyLink`` (the same classes).
+File = Link
+DailyFile = DailyLink
 from stalker.models.scene import Scene  # noqa: E402
 from stalker.models.schedulers import (  # noqa: E402
     NativeScheduler,
@@ -108,6 +112,7 @@ __all__ = [
     "CodeMixin",
     "DAGMixin",
     "Daily",
+    "DailyFile",
     "DailyLink",
     "DateRangeMixin",
     "Department",
@@ -115,6 +120,7 @@ __all__ = [
     "Entity",
     "EntityGroup",
     "EntityType",
+    "File",
     "FilenameTemplate",
     "Good",
     "Group",

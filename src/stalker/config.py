@@ -14,6 +14,8 @@ import shutil
 import sys
 from typing import Any
 
+from stalker.exceptions import StalkerError
+
 logger = logging.getLogger(__name__)
 
 _WEEKDAY_RANGE = [[540, 1080]]  # 09:00 - 18:00 in minutes after midnight
@@ -31,7 +33,7 @@ def _default_tj_command() -> str:
     return shutil.which("tj3") or seed_location
 
 
-class ConfigKeyError(AttributeError, KeyError):
+class ConfigKeyError(StalkerError, AttributeError, KeyError):
     """An unknown configuration key.
 
     Deriving from both lets ``hasattr(defaults, "x")`` answer False while

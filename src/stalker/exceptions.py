@@ -1,8 +1,16 @@
-"""Errors that Stalker raises besides the built-in TypeError/ValueError."""
+"""Errors that Stalker raises besides the built-in TypeError/ValueError.
+
+Every error the library defines derives from :class:`StalkerError` as well as
+from the built-in class that says what went wrong, so a script catches either
+"anything stalker refused" or, say, every ``ValueError``.
+"""
 
 
-class _StalkerError(Exception):
-    """Base carrying the message on ``.value`` as the original API does."""
+class StalkerError(Exception):
+    """Base of every Stalker error; the message is also on ``.value``.
+
+    ``.value`` is where both generations of the original API kept the message.
+    """
 
     def __init__(self, value: str = "") -> None:
         super().__init__(value)
@@ -12,27 +20,38 @@ class _StalkerError(Exception):
         return str(self.value)
 
 
-class LoginError(_StalkerError):
+class LoginError(StalkerError):
     """Login information is wrong (for user interfaces)."""
 
 
-class CircularDependencyError(_StalkerError):
+class CircularDependencyError(StalkerError):
     """A parent/child or dependency relation would create a cycle."""
 
 
-class OverBookedError(_StalkerError):
+class OverBookedError(StalkerError):
     """A TimeLog overlaps another TimeLog of the same resource."""
 
 
-class StatusError(_StalkerError):
+class SelfReferenceError(CircularDependencyError, ValueError):
+    """An object was related to itself (a ticket among its own related tickets)."""
+
+
+class RangeShapeError(StalkerError, ValueError, RuntimeError):
+    """A range that is not a ``[start, end]`` pair.
+
+    Also a RuntimeError, which is what the 1.x generation raised here.
+    """
+
+
+class StatusError(StalkerError):
     """An action is not allowed in the current status."""
 
 
-class DependencyViolationError(_StalkerError):
+class DependencyViolationError(StalkerError):
     """A TimeLog would start before one of the task's dependencies allows."""
 
 
-class DeleteRefusedError(_StalkerError, ValueError):
+class DeleteRefusedError(StalkerError, ValueError):
     """A delete would destroy work records or break a reference; nothing was written.
 
     Raised at flush (so by ``commit()``) when a deleted object, directly or

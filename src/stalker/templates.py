@@ -46,6 +46,8 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import NoInspectionAvailable
 from sqlalchemy.orm import Query, Session, scoped_session
 
+from stalker.exceptions import StalkerError
+
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _SEPARATORS = re.compile(r"[/\\]")
 _SOURCE_PREVIEW = 80
@@ -60,7 +62,7 @@ _PERCENT_SPEC = re.compile(r"%[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]")
 _MAX_INT_BITS = 4096
 
 
-class TemplateRenderError(ValueError):
+class TemplateRenderError(StalkerError, ValueError):
     """A template could not be rendered (syntax error, failing expression)."""
 
 
@@ -68,7 +70,7 @@ class TemplateSecurityError(TemplateRenderError, SecurityError):
     """A template tried something the sandbox forbids or exceeded a limit."""
 
 
-class PathEscapeError(ValueError):
+class PathEscapeError(StalkerError, ValueError):
     """A rendered path would leave its repository."""
 
 

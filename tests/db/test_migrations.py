@@ -357,13 +357,34 @@ def test_upgrade_head_builds_what_create_all_builds(new_database):
     by_create_all, by_upgrade = new_database(), new_database()
     engine = db.create_engine_from_settings({"sqlalchemy.url": by_create_all})
     ours = [db.Base.metadata.tables[name] for name in runner.stalker_table_names()]
-    db.Base.metadata.create_all(engine, tables=ours)
+    db.create_tables(engine, tables=ours)
     engine.dispose()
     runner.upgrade(by_upgrade, "head")
     built, migrated = _catalog(by_create_all), _catalog(by_upgrade)
     assert set(built) == set(migrated)
     for name in built:
         assert migrated[name] == built[name], name
+
+
+def test_a_postgresql_schema_does_not_strip_keys_from_a_later_sqlite_one(
+    backend, new_database, tmp_path
+):
+    """create_all on PostgreSQL marks the use_alter keys "added by ALTER";
+    a SQLite database created next in the same process still gets them."""
+    first = db.create_engine_from_settings({"sqlalchemy.url": new_database()})
+    db.create_tables(first)
+    first.dispose()
+    sqlite_url = f"sqlite:///{tmp_path / 'after.db'}"
+    second = db.create_engine_from_settings({"sqlalchemy.url": sqlite_url})
+    db.create_tables(second)
+    keys = {fk["name"] for fk in inspect(second).get_foreign_keys("SimpleEntities")}
+    second.dispose()
+    assert {
+        "fk_SimpleEntities_created_by_id",
+        "fk_SimpleEntities_updated_by_id",
+        "fk_SimpleEntities_type_id",
+        "fk_SimpleEntities_thumbnail_id",
+    } <= keys, backend
 
 
 # -- round trips --------------------------------------------------------------------

@@ -142,8 +142,10 @@ def test_structure_and_image_format_are_type_checked(project):
 
 
 def test_repositories_are_type_checked(project):
-    with pytest.raises(TypeError, match=r"ProjectRepository\.repository"):
+    kept = list(project.repositories)
+    with pytest.raises(TypeError, match=r"Project\.repositories .* not str: 'x'"):
         project.repositories = ["x"]
+    assert project.repositories == kept  # checked before the old links go
     with pytest.raises(TypeError, match=r"Project\.repositories should be a list"):
         project.repositories = "not a list"
     with pytest.raises(TypeError, match=r"Project\.repositories should be a list"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import secrets
@@ -213,6 +214,27 @@ def _auto_upgrade(settings: dict[str, Any]) -> bool:
     return word in _TRUE_WORDS
 
 
+def create_tables(bind: Any, tables: Sequence[Table] | None = None) -> None:
+    """``Base.metadata.create_all``, leaving the constraints as they were.
+
+    On a backend with ALTER, create_all adds the ``use_alter`` foreign keys
+    through ``AddConstraint``, which marks each constraint to be left out of
+    every later CREATE TABLE, whatever the dialect: a SQLite database created
+    afterwards in the same process would silently lack those keys.
+    """
+    chosen = Base.metadata.sorted_tables if tables is None else tables
+    rules = [
+        (constraint, constraint._create_rule)
+        for table in chosen
+        for constraint in table.constraints
+    ]
+    try:
+        Base.metadata.create_all(bind, tables=tables)
+    finally:
+        for constraint, rule in rules:
+            constraint._create_rule = rule
+
+
 def prepare_schema(engine: Engine, auto_upgrade: bool = False) -> None:
     """Make the database's schema the head revision, or refuse; one transaction.
 
@@ -230,7 +252,7 @@ def prepare_schema(engine: Engine, auto_upgrade: bool = False) -> None:
         if current is None:
             if runner.has_stalker_tables(connection):
                 raise runner.SchemaVersionError(runner.unstamped_problem())
-            Base.metadata.create_all(connection)
+            create_tables(connection)
             command.stamp(runner.make_config(connection), "head")
             return
         problem = runner.revision_problem(current)
@@ -239,7 +261,7 @@ def prepare_schema(engine: Engine, auto_upgrade: bool = False) -> None:
                 raise runner.SchemaVersionError(problem)
             logger.info("upgrading the database from %s to head", current)
             command.upgrade(runner.make_config(connection), "head")
-        Base.metadata.create_all(connection)
+        create_tables(connection)
 
 
 def init() -> None:
@@ -629,6 +651,7 @@ __all__ = [
     "create_alembic_table",
     "create_entity_statuses",
     "create_repo_vars",
+    "create_tables",
     "create_ticket_statuses",
     "current",
     "delete_with_work_records",
@@ -643,3 +666,21 @@ __all__ = [
     "update_defaults_with_studio",
     "upgrade",
 ]
+
+
+def _keep_setup_a_function() -> None:
+    """Import the 1.x module ``stalker.db.setup`` now, and keep ``db.setup`` the call.
+
+    Importing a submodule sets the package attribute of that name to the
+    module; done here, once, the function is put back, and a later
+    ``import stalker.db.setup`` changes nothing.  ``stalker.db.setup.init()``
+    (the 1.x module spelling) works too: the function carries both calls.
+    """
+    global setup
+    module = importlib.import_module("stalker.db.setup")
+    setup = module.setup
+    setattr(setup, "setup", setup)  # noqa: B010
+    setattr(setup, "init", module.init)  # noqa: B010
+
+
+_keep_setup_a_function()

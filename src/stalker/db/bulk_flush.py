@@ -30,6 +30,14 @@ handle (insert events, orphans, links to unsaved objects, deletes in the
 same flush), the whole flush takes the normal path instead; on SQLite the ids
 are still handed out first so that its INSERTs run batched.
 
+SQLAlchemy's event contract is kept by stepping aside: the new objects become
+persistent inside ``before_flush``, where a listener registered later, or an
+``after_flush``/``after_flush_postexec`` listener, would not see them, and no
+mapper insert event fires.  So whenever a listener from outside this package
+watches the flush events, or a new object's mapper has an insert listener,
+that flush takes the unit of work.  It is decided at every flush, since
+listeners come and go.
+
 This relies on a few SQLAlchemy internals (``Session._register_persistent``,
 ``InstanceState.committed_state``, ``Mapper._columntoproperty``); the
 ``sqlalchemy<2.2`` pin in pyproject.toml guards them, and the whole test
@@ -88,12 +96,41 @@ def _insert_new_objects_in_bulk(
 ) -> None:
     if instances is not None or not session.new:
         return
+    if _flush_watched_from_outside(session):
+        # not even the SQLite ids: a later listener may add objects the
+        # database numbers itself, after the ids handed out here
+        return
     if len(session.new) >= BULK_THRESHOLD and not session.deleted:
         plan = _plan_bulk_insert(session)
         if plan is not None:
             _run_in_flush_transaction(session, plan)
             return
     _hand_out_sqlite_ids(session)
+
+
+#: The session events that must see the new objects of a flush as new.
+_FLUSH_EVENTS = ("before_flush", "after_flush", "after_flush_postexec")
+
+
+def _flush_watched_from_outside(session: Session) -> bool:
+    """Whether a listener that is not this package's watches the flush events."""
+    dispatch = session.dispatch
+    return any(
+        not _is_ours(listener)
+        for name in _FLUSH_EVENTS
+        for listener in getattr(dispatch, name)
+    )
+
+
+def _is_ours(listener: Any) -> bool:
+    module = getattr(listener, "__module__", None) or ""
+    return module == "stalker" or module.startswith("stalker.")
+
+
+def _has_insert_listeners(mapper: Mapper[Any]) -> bool:
+    """Asked at every flush: a listener may be added after the first one."""
+    dispatch = mapper.dispatch
+    return bool(dispatch.before_insert or dispatch.after_insert)
 
 
 # -- what each mapper needs (computed once) ----------------------------------
@@ -154,15 +191,11 @@ class _MapperInfo:
             for prop in mapper.relationships
             if not prop.viewonly
         )
-        self.plain = (
-            not mapper.dispatch.before_insert
-            and not mapper.dispatch.after_insert
-            and mapper.version_id_col is None
-            and all(
-                prop.lazy not in ("dynamic", "write_only")
-                for prop in mapper.relationships
-                if not prop.viewonly
-            )
+        #: what never changes; insert listeners are checked at each flush
+        self.plain = mapper.version_id_col is None and all(
+            prop.lazy not in ("dynamic", "write_only")
+            for prop in mapper.relationships
+            if not prop.viewonly
         )
         base_table = mapper.base_mapper.local_table
         self.id_table: Table | None = None
@@ -296,7 +329,11 @@ def _related_states(link: _Link, value: Any) -> list[State]:
 def _check_plain(plan: _Plan, state: State, new: set[State]) -> None:
     """Refuse what the bulk path cannot write; note the links it follows."""
     info = _info(state.mapper)
-    if not info.plain or state.mapper._is_orphan(state):
+    if (
+        not info.plain
+        or _has_insert_listeners(state.mapper)
+        or state.mapper._is_orphan(state)
+    ):
         raise _NotPlain
     dict_ = plan.dicts[state]
     linked = plan.linked[state] = []

@@ -175,24 +175,29 @@ class _Deletion:
     rows: dict[str, set[tuple[Any, ...]]] = field(default_factory=dict)
     ids_by_table: dict[str, set[int]] = field(default_factory=dict)
     reached_from: dict[int, State] = field(default_factory=dict)
+    # the objects themselves: the identity map holds unchanged ones weakly,
+    # and a cascade may load objects nothing else refers to
+    objects: list[Any] = field(default_factory=list)
 
     @classmethod
     def of(cls, states: Iterable[State]) -> _Deletion:
         deletion = cls()
         seen: set[int] = set()
         for state in states:
-            deletion._add(state, seen)
+            deletion._add(state, state.obj(), seen)
         for state in list(deletion.states):
-            for _, _, child, _ in state.mapper.cascade_iterator("delete", state):
+            cascade = state.mapper.cascade_iterator("delete", state)
+            for child_obj, _, child, _ in cascade:
                 if child is not state and id(child) not in deletion.reached_from:
                     deletion.reached_from[id(child)] = state
-                deletion._add(child, seen)
+                deletion._add(child, child_obj, seen)
         return deletion
 
-    def _add(self, state: State, seen: set[int]) -> None:
-        if id(state) in seen or state.key is None:
+    def _add(self, state: State, obj: Any, seen: set[int]) -> None:
+        if id(state) in seen or state.key is None or obj is None:
             return
         seen.add(id(state))
+        self.objects.append(obj)
         self.states.append(state)
         identity = state.identity
         entity = len(identity) == 1 and isinstance(identity[0], int)

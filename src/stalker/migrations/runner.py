@@ -17,6 +17,8 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, inspect, text
 
+from stalker.exceptions import StalkerError
+
 #: The folder holding ``env.py`` and ``versions/`` (shipped as package data).
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 
@@ -42,7 +44,7 @@ _PG_LOCK_KEY = 0x5354414C4B4552
 Target = str | Mapping[str, Any] | Engine | None
 
 
-class SchemaVersionError(ValueError):
+class SchemaVersionError(StalkerError, ValueError):
     """The database's schema revision is not the one this code works with."""
 
 

@@ -243,6 +243,10 @@ class User(Entity, ACLMixin):
     def _validate_authentication_log(self, key: str, log: Any) -> AuthenticationLog:
         return check_instance(self, key, log, AuthenticationLog)
 
+    @validates("tasks", "watching")  # the user's side of Task.resources/watchers
+    def _validate_task(self, key: str, task: Any) -> Any:
+        return check_instance(self, key, task, "Task")
+
     @property
     def to_tjp(self) -> str:
         """This user as a TaskJuggler ``resource`` with efficiency and vacations."""

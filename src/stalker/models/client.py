@@ -12,10 +12,11 @@ from stalker.models.auth import Role, User
 from stalker.models.collections import init_collection, unique_association_proxy
 from stalker.models.entity import Entity, SimpleEntity
 from stalker.models.mixins.membership_role import MembershipRoleMixin
-from stalker.models.validation import check_instance
+from stalker.models.validation import check_collection, check_instance, check_items
 
 if TYPE_CHECKING:
     from stalker.models.budget import Good
+    from stalker.models.project import Project
 
 
 class Client(Entity):
@@ -48,11 +49,20 @@ class Client(Entity):
         self,
         users: list[User] | None = None,
         goods: list[Good] | None = None,
+        projects: list[Project] | None = None,
         **kwargs: Any,
     ) -> None:
+        if projects is not None:  # checked before anything is linked
+            projects = check_items(
+                self,
+                "projects",
+                check_collection(self, "projects", projects),
+                "Project",
+            )
         super().__init__(**kwargs)
         self.users = [] if users is None else users
         init_collection(self, "goods", goods)
+        init_collection(self, "projects", projects)
 
     @validates("goods")
     def _validate_good(self, key: str, good: Any) -> Good:

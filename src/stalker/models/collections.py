@@ -18,12 +18,15 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.ext.associationproxy import (
     AssociationProxy,
     _AssociationList,  # the list proxy SQLAlchemy documents for proxy_factory
     association_proxy,
 )
 from sqlalchemy.orm.collections import collection, collection_adapter
+
+from stalker.models.validation import check_collection, check_items
 
 
 def _holds(items: list[Any], item: Any) -> bool:
@@ -64,6 +67,40 @@ class _UniqueAssociationList(_AssociationList):  # type: ignore[type-arg]
     def insert(self, index: int, value: Any) -> None:
         if not _holds(list(self), value):
             super().insert(index, value)
+
+    def _bulk_replace(self, assoc_proxy: Any, values: Any) -> None:
+        """``owner.members = values``, checked in full before anything changes.
+
+        The new list gets new association objects in the order given; each
+        old one also leaves the member's side, so that list never shows a
+        ``None`` until the next flush.
+        """
+        owner = self.lazy_collection.parent
+        members = _checked_members(owner, assoc_proxy, values)
+        dropped = list(self.col)
+        self.clear()
+        for association in dropped:
+            self.setter(association, None)
+        for member in members:
+            self.append(member)
+
+
+def _checked_members(owner: Any, assoc_proxy: Any, values: Any) -> list[Any]:
+    """``values`` as a list, each an instance of the class the proxy lists."""
+    attr = _proxy_name(type(owner), assoc_proxy.parent)
+    members = check_collection(owner, attr, values)
+    relationship = inspect(assoc_proxy.target_class).relationships[
+        assoc_proxy.value_attr
+    ]
+    return check_items(owner, attr, members, relationship.mapper.class_)
+
+
+def _proxy_name(owner_class: type, proxy: Any) -> str:
+    for klass in owner_class.__mro__:
+        for name, value in vars(klass).items():
+            if value is proxy:
+                return name
+    return str(proxy.target_collection)
 
 
 def _unique_list_factory(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship, validates
 
+import stalker
 from stalker.db.declarative import Base, link_table
 from stalker.db.types import GenericDateTime
 from stalker.models.collections import UniqueList, init_collection
@@ -19,7 +20,6 @@ from stalker.models.validation import (
     type_error,
     value_error,
 )
-from stalker.version import __version__
 
 if TYPE_CHECKING:
     from stalker.models.auth import User
@@ -168,7 +168,7 @@ class SimpleEntity(Base):
         self.generic_text = generic_text  # type: ignore[assignment]
         self.html_style = html_style  # type: ignore[assignment]
         self.html_class = html_class  # type: ignore[assignment]
-        self.stalker_version = __version__
+        self.stalker_version = stalker.__version__
 
     def __repr__(self) -> str:
         return f"<{self.name} ({self.entity_type})>"

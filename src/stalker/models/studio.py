@@ -21,6 +21,7 @@ import stalker
 from stalker.db.declarative import mapped_class
 from stalker.db.session import DBSession
 from stalker.db.types import GenericDateTime, GenericJSON
+from stalker.exceptions import RangeShapeError
 from stalker.models import schedulers
 from stalker.models.auth import User
 from stalker.models.department import Department
@@ -121,7 +122,7 @@ class WorkingHours(Entity):
             if not isinstance(time_range, list):
                 raise type_error(self, attr, "a list of [start, end] lists", time_range)
             if len(time_range) != 2:
-                raise RuntimeError(
+                raise RangeShapeError(
                     f"WorkingHours.{attr} ranges should be [start, end] pairs of "
                     f"two ints, not {describe(time_range)}"
                 )

@@ -844,8 +844,12 @@ class Task(
             removing_ids.clear()
         else:
             removing_ids.add(id(removing))
+        # a link removed earlier in the same list change is still listed,
+        # already unlinked (its depends_on is None)
         dependencies = [
-            task for task in self.depends_on if id(task) not in removing_ids
+            task
+            for task in self.depends_on
+            if task is not None and id(task) not in removing_ids
         ]
         code = self.status.code
         if not dependencies:

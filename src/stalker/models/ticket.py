@@ -73,6 +73,7 @@ from stalker.db.session import (
     take_sqlite_write_lock,
     transaction_notes,
 )
+from stalker.exceptions import SelfReferenceError
 from stalker.models.auth import User
 from stalker.models.collections import UniqueList
 from stalker.models.entity import Entity, SimpleEntity
@@ -231,7 +232,8 @@ class Ticket(Entity, StatusMixin):
     def _validate_related_ticket(self, key: str, ticket: Any) -> Ticket:
         check_instance(self, key, ticket, Ticket)
         if ticket is self:
-            raise value_error(self, key, "a Ticket other than itself", ticket)
+            message = value_error(self, key, "a Ticket other than itself", ticket)
+            raise SelfReferenceError(str(message))
         return ticket  # type: ignore[no-any-return]
 
     @validates("owner")

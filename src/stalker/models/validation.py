@@ -8,6 +8,7 @@ received (type and value), e.g.::
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from typing import Any
 
@@ -65,9 +66,19 @@ def check_str(
     return value
 
 
+def plain_value(value: Any) -> Any:
+    """The plain str/int of an enum member (``stalker.models.enum``); else ``value``.
+
+    Stored values stay plain: a database driver may write an enum member by
+    its name rather than by its value.
+    """
+    return value.value if isinstance(value, enum.Enum) else value
+
+
 def check_choice(owner: Any, attr: str, value: Any, choices: Iterable[str]) -> str:
-    """Return ``value`` if it is one of the string ``choices``."""
+    """Return ``value`` (plain, if an enum member) if it is one of ``choices``."""
     choices = list(choices)
+    value = plain_value(value)
     if not isinstance(value, str):
         raise type_error(owner, attr, f"a str, one of {choices}", value)
     if value not in choices:

@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from stalker.exceptions import StalkerError
 from stalker.scheduling.data import (
     DependencyRow,
     ScheduleData,
@@ -67,7 +68,7 @@ _CALENDAR_MINUTES = {
 }
 
 
-class SchedulingError(RuntimeError):
+class SchedulingError(StalkerError, RuntimeError):
     """The input cannot be scheduled (a cycle, or work beyond the horizon)."""
 
 

@@ -19,6 +19,8 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from stalker.exceptions import StalkerError
+
 logger = logging.getLogger(__name__)
 
 _CSV_TIME = "%Y-%m-%d-%H:%M"
@@ -35,7 +37,7 @@ class Tj3Diagnostic:
     text: str
 
 
-class TaskJugglerError(RuntimeError):
+class TaskJugglerError(StalkerError, RuntimeError):
     """tj3 rejected the file, failed or ran out of time.
 
     ``str(error)`` is tj3's own stderr text (file, line and message);

@@ -122,7 +122,7 @@ class ScheduleMixin:
             raise type_error(
                 self, self._schedule_column("constraint"), "an int (0-3)", constraint
             )
-        return max(0, min(3, constraint))
+        return max(0, min(3, int(constraint)))
 
     @validates("schedule_model")
     def _validate_schedule_model(self, key: str, model: Any) -> str:
