@@ -27,6 +27,11 @@ from .support.pg_server import create_database, drop_database, get_test_postgres
 
 ALL_BACKENDS = ("sqlite", "postgresql")
 
+#: The administrator password of the test databases (issue 18: db.init()
+#: has no well-known default any more), given the way a studio would.
+TEST_ADMIN_PASSWORD = "test-admin-pw-7e1c"
+stalker.defaults.admin_password = TEST_ADMIN_PASSWORD
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(

@@ -177,7 +177,9 @@ class Config(ConfigBase):
         "auto_create_admin": True,
         "admin_name": "admin",
         "admin_login": "admin",
-        "admin_password": "admin",
+        # None: db.init() takes $STALKER_ADMIN_PASSWORD or makes a random
+        # password and prints it once (a known default opens every database)
+        "admin_password": None,
         "admin_email": "admin@admin.com",
         "admin_department_name": "admins",
         "admin_group_name": "admins",
@@ -263,8 +265,17 @@ class Config(ConfigBase):
         ],
         "persistent_allocation": True,
         "tj_command": "/usr/local/bin/tj3",  # replaced per instance, see __init__
+        # Rendering limits of user-written templates (stalker.templates):
+        # characters of output (and of any value built), loop iterations
+        # plus calls, and seconds of wall time per rendering.
+        "template_max_output_length": 100_000,
+        "template_max_iterations": 10_000,
+        "template_time_limit": 2.0,
+        # Starts at the repository (its $REPO<code> variable), so a project
+        # code can never make the path relative to somewhere else.
         "path_template": (
-            "{{project.code}}/{%- for parent_task in parent_tasks -%}"
+            "${{project.repository.env_var}}/{{project.code}}/"
+            "{%- for parent_task in parent_tasks -%}"
             "{{parent_task.nice_name}}/{%- endfor -%}"
         ),
         "filename_template": (

@@ -26,6 +26,7 @@ from stalker import (
 from stalker.db.declarative import mapped_class
 from stalker.db.session import DBSession, take_sqlite_write_lock
 from stalker.db.types import GenericDateTime, GenericJSON
+from tests.conftest import TEST_ADMIN_PASSWORD
 from tests.support.statements import recorded_statements
 
 EXPECTED_STATUSES = [
@@ -114,8 +115,9 @@ def test_init_creates_exactly_the_default_data(fresh_db):
 
 def test_admin_is_complete(fresh_db):
     admin = User.query.filter_by(login="admin").one()
-    assert admin.check_password("admin")
-    assert admin.password != "admin"
+    assert admin.check_password(TEST_ADMIN_PASSWORD)
+    assert not admin.check_password("admin")  # no well-known default (issue 18)
+    assert TEST_ADMIN_PASSWORD not in admin.password
     assert admin.created_by is admin and admin.updated_by is admin
     assert [d.name for d in admin.departments] == ["admins"]
     assert [g.name for g in admin.groups] == ["admins"]

@@ -438,15 +438,18 @@ def test_the_shipped_head_upgrade_keeps_a_populated_database(url):
     """Revision by revision down to the first and back up, where a chain exists."""
     chain = runner.history()
     _populate({"sqlalchemy.url": url})
-    before = _dump(url)
+    # the database's random id is made anew: going below stalker_0003 drops
+    # it with the sessions it identified (issue 18)
+    random_id = frozenset({"value"})  # DatabaseSettings.value
+    before = _dump(url, skip_columns=random_id)
     if len(chain) == 1:  # revision 1's downgrade drops everything, by design
         runner.stamp(url, "head")
-        assert _dump(url) == before
+        assert _dump(url, skip_columns=random_id) == before
         return
     runner.downgrade(url, runner.FIRST_REVISION)
     runner.upgrade(url, "head")
     assert runner.current(url) == runner.head()
-    assert _dump(url) == before
+    assert _dump(url, skip_columns=random_id) == before
 
 
 # -- failures leave the previous revision -----------------------------------------

@@ -26,6 +26,7 @@ from stalker import (
     User,
     Vacation,
 )
+from stalker.models.auth import LocalSessionToken
 from stalker.models.mixins.acl import create_secondary_table
 
 UTC = datetime.timezone.utc
@@ -521,7 +522,7 @@ def test_authentication_logs_sort_by_date():
     assert early < later
 
 
-# -- LocalSession (D13) --------------------------------------------------------------
+# -- LocalSession (issue 18: a token checked against the database) ----------------
 
 
 @pytest.fixture
@@ -538,13 +539,17 @@ def stored_user(session):
     return user
 
 
-def test_local_session_paths(local_storage):
+def _saved(user):
+    local = LocalSession()
+    local.store_user(user)
+    local.save()
+    return local
+
+
+def test_local_session_path(local_storage):
     assert LocalSession.session_file_full_path() == os.path.normpath(
         str(local_storage / "local_session_data")
     )
-    secret_path = LocalSession.secret_file_full_path()
-    assert os.path.dirname(secret_path) == str(local_storage)
-    assert secret_path != LocalSession.session_file_full_path()
 
 
 def test_local_session_round_trip(local_storage, stored_user):
@@ -558,23 +563,32 @@ def test_local_session_round_trip(local_storage, stored_user):
     assert loaded.valid_to > datetime.datetime.now(UTC) + datetime.timedelta(days=9)
     with open(LocalSession.session_file_full_path()) as data_file:
         data = json.load(data_file)
-    assert set(data) == {"valid_to", "logged_in_user_id", "signature"}
+    assert set(data) == {"valid_to", "logged_in_user_id", "database_id", "token"}
     assert data["logged_in_user_id"] == stored_user.id
+    row = LocalSessionToken.query.one()
+    assert row.user_id == stored_user.id
+    assert data["token"] not in row.token_hash  # only the hash is stored
+    assert len(row.token_hash) == 64
 
 
-def test_local_session_secret_is_private_and_reused(local_storage, stored_user):
-    local = LocalSession()
-    local.store_user(stored_user)
-    local.save()
-    path = LocalSession.secret_file_full_path()
-    with open(path, "rb") as secret_file:
-        secret = secret_file.read()
-    assert len(secret) >= 32
+def test_local_session_file_is_private(local_storage, stored_user):
+    _saved(stored_user)
     if os.name == "posix":
+        path = LocalSession.session_file_full_path()
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_each_save_is_a_new_token(local_storage, stored_user):
+    local = _saved(stored_user)
+    first = local.session_data["token"]
     local.save()
-    with open(path, "rb") as secret_file:
-        assert secret_file.read() == secret
+    assert local.session_data["token"] != first
+    assert LocalSessionToken.query.count() == 1  # the previous one is revoked
+
+
+def test_save_needs_a_stored_user(local_storage, session):
+    with pytest.raises(ValueError, match="store_user"):
+        LocalSession().save()
 
 
 def _rewrite(change):
@@ -589,23 +603,31 @@ def _rewrite(change):
 @pytest.mark.parametrize(
     "tamper",
     [
-        lambda d: d.update(logged_in_user_id=d["logged_in_user_id"] + 1),
-        lambda d: d.update(valid_to=d["valid_to"] + 1),
-        lambda d: d.pop("signature"),
-        lambda d: d.update(signature="0" * 64),
-        lambda d: d.update(signature=None),
+        lambda d: d.update(
+            token=d["token"][:-1] + ("A" if d["token"][-1] != "A" else "B")
+        ),
+        lambda d: d.update(database_id="0" * 32),
+        lambda d: d.pop("token"),
+        lambda d: d.update(token=None),
     ],
 )
 def test_tampered_local_session_is_refused(local_storage, stored_user, tamper):
-    local = LocalSession()
-    local.store_user(stored_user)
-    local.save()
+    _saved(stored_user)
     assert LocalSession().logged_in_user is stored_user
     _rewrite(tamper)
     refused = LocalSession()
     assert refused.logged_in_user_id is None
     assert refused.valid_to is None
     assert refused.logged_in_user is None
+
+
+def test_the_user_id_in_the_file_is_not_trusted(local_storage, stored_user, session):
+    other = make_user(login="other", email="other@x.com")
+    session.add(other)
+    session.commit()
+    _saved(stored_user)
+    _rewrite(lambda d: d.update(logged_in_user_id=other.id))
+    assert LocalSession().logged_in_user is stored_user
 
 
 def test_unsigned_plain_upstream_file_is_refused(local_storage, stored_user):
@@ -618,30 +640,11 @@ def test_unsigned_plain_upstream_file_is_refused(local_storage, stored_user):
     assert LocalSession().logged_in_user is None
 
 
-def test_signature_from_another_installation_is_refused(local_storage, stored_user):
-    local = LocalSession()
-    local.store_user(stored_user)
-    local.save()
-    with open(LocalSession.secret_file_full_path(), "wb") as secret_file:
-        secret_file.write(os.urandom(32))
-    assert LocalSession().logged_in_user is None
-    os.remove(LocalSession.secret_file_full_path())
-    assert LocalSession().logged_in_user is None
-
-
-def test_expired_local_session_is_ignored(local_storage, stored_user, monkeypatch):
-    local = LocalSession()
-    local.store_user(stored_user)
-    local.save()
-    expired = datetime.datetime.now(UTC) - datetime.timedelta(days=1)
-    millis = LocalSession.datetime_to_millis(expired)
-    secret = LocalSession._read_secret()
-    _rewrite(
-        lambda d: d.update(
-            valid_to=millis,
-            signature=LocalSession._signature(secret, millis, stored_user.id),
-        )
-    )
+def test_expired_local_session_is_ignored(local_storage, stored_user, session):
+    _saved(stored_user)
+    row = LocalSessionToken.query.one()
+    row.expires = datetime.datetime.now(UTC) - datetime.timedelta(seconds=1)
+    session.commit()
     assert LocalSession().logged_in_user is None
 
 
@@ -656,11 +659,10 @@ def test_malformed_local_session_file_is_ignored(local_storage, content):
 
 
 def test_local_session_delete(local_storage, stored_user):
-    local = LocalSession()
-    local.store_user(stored_user)
-    local.save()
+    local = _saved(stored_user)
     local.delete()
     assert not os.path.exists(LocalSession.session_file_full_path())
+    assert LocalSessionToken.query.count() == 0
     local.delete()  # missing file is fine
     assert LocalSession().logged_in_user is None
 

@@ -1135,10 +1135,11 @@ def test_path_is_normalised():
 
 
 def test_absolute_path_expands_variables(monkeypatch):
-    monkeypatch.setenv("STALKER_TASK_TEST_ROOT", "jobs")
-    project = project_with_template("$STALKER_TASK_TEST_ROOT/{{project.code}}")
+    # only the leading repository variable is allowed (issue 18)
+    monkeypatch.setenv("REPOTASKTEST", "jobs")
+    project = project_with_template("$REPOTASKTEST/{{project.code}}")
     task = Task(name="X", project=project, status_list=TaskWorld().status_list)
-    assert task.path == "$STALKER_TASK_TEST_ROOT/tp1"
+    assert task.path == "$REPOTASKTEST/tp1"
     assert task.absolute_path == "jobs/tp1"
 
 

@@ -9,10 +9,11 @@ import pytest
 from jinja2.sandbox import SecurityError
 
 from stalker import FilenameTemplate, Repository, Structure, Type, Version
+from stalker.models.entity import SimpleEntity
 from stalker.models.scene import Scene
 from stalker.models.sequence import Sequence
 from stalker.models.shot import Shot
-from stalker.templates import compiled_template
+from stalker.templates import TemplateObject, compiled_template
 from tests.task_factories import TaskWorld, make_status_list
 
 SEED_PATH = (
@@ -146,11 +147,20 @@ def test_escaping_or_empty_paths_are_refused_and_nothing_changes(world, path, fi
 
 
 def test_a_variable_cannot_smuggle_a_parent_segment(world, monkeypatch):
-    monkeypatch.setenv("SNEAKY", "..")
-    use_templates(world, task_template(path="$SNEAKY/{{project.code}}"))
+    monkeypatch.setenv("REPOSNEAKY", "..")
+    use_templates(world, task_template(path="$REPOSNEAKY/{{project.code}}"))
     version = Version(task=world.comp)
     with pytest.raises(ValueError, match=r"'\.\.'"):
         version.update_paths()
+
+
+def test_a_variable_other_than_the_repository_is_refused(world, monkeypatch):
+    monkeypatch.setenv("SNEAKY", "/mnt/M/commercials")
+    use_templates(world, task_template(path="$SNEAKY/{{project.code}}"))
+    version = Version(task=world.comp)
+    with pytest.raises(ValueError, match=r"environment variable"):
+        version.update_paths()
+    assert version.full_path == ""
 
 
 def test_templates_render_in_the_sandbox(world):
@@ -169,15 +179,21 @@ def test_template_variables_of_a_plain_task(world):
     look = Type(name="Look", code="LOOK", target_entity_type="Version")
     version = Version(task=world.comp, type=look, full_path="/x/a.ma")
     variables = version.template_variables()
-    assert variables["project"] is world.project
-    assert variables["task"] is world.comp
+    # plain snapshots (issue 18), never the live objects
+    assert all(not isinstance(v, SimpleEntity) for v in variables.values())
+    assert isinstance(variables["project"], TemplateObject)
+    assert variables["project"].code == world.project.code
+    assert variables["task"].id == world.comp.id
+    assert variables["task"].nice_name == world.comp.nice_name
     for key in ("sequence", "shot", "asset"):
-        assert variables[key] is world.comp
+        assert variables[key] is variables["task"]
     assert variables["sequences"] == [] and variables["scenes"] == []
-    assert variables["parent_tasks"] == [world.shot, world.comp]
+    names = [p.nice_name for p in variables["parent_tasks"]]
+    assert names == [world.shot.nice_name, world.comp.nice_name]
     assert variables["parent_tasks"] is not version.template_variables()["parent_tasks"]
-    assert variables["version"] is version
-    assert variables["type"] is look
+    assert variables["version"].version_number == version.version_number
+    assert variables["version"].nice_name == version.nice_name
+    assert variables["type"].name == "Look" and variables["type"].code == "LOOK"
     assert variables["extension"] == ".ma"
 
 
@@ -192,9 +208,10 @@ def test_template_variables_of_a_shot(world):
     world.shot.sequences = [seq]
     world.shot.scenes = [scene]
     variables = Version(task=world.shot).template_variables()
-    assert variables["sequences"] == [seq]
-    assert variables["scenes"] == [scene]
-    assert variables["shot"] is world.shot
+    assert [s.code for s in variables["sequences"]] == ["SEQ1"]
+    assert [s.code for s in variables["scenes"]] == ["SC1"]
+    assert variables["shot"].code == world.shot.code
+    assert str(variables["shot"]) == str(world.shot)
     assert variables["type"] is None and variables["extension"] == ""
 
 

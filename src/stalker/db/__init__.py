@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import secrets
+import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -177,6 +179,9 @@ def _configure_sqlite(engine: Engine, settings: dict[str, Any]) -> None:
 
 def create_engine_from_settings(settings: dict[str, Any]) -> Engine:
     """An engine from ``sqlalchemy.*`` keys that behaves alike on every backend."""
+    # bound parameters (password hashes ...) stay out of logs and error
+    # texts unless the caller asks for them
+    settings = {"sqlalchemy.hide_parameters": True, **settings}
     engine = engine_from_config(settings, prefix="sqlalchemy.")
     _configure_sqlite(engine, settings)
     return engine
@@ -302,7 +307,17 @@ def init() -> None:
             user=admin,
         )
     create_alembic_table()
+    _create_database_id()
     logger.debug("database initialised")
+
+
+def _create_database_id() -> None:
+    """Give the database its own random id once (LocalSession files name it)."""
+    from stalker.models.auth import database_id
+
+    session = DBSession()
+    database_id(session, create=True)
+    session.commit()
 
 
 def register(class_: type) -> None:
@@ -385,6 +400,29 @@ def _register_names(flags_by_name: dict[str, dict[str, bool]]) -> None:
     session.commit()
 
 
+ADMIN_PASSWORD_VARIABLE = "STALKER_ADMIN_PASSWORD"
+
+
+def _admin_password() -> str:
+    """The first administrator's password: environment, config, or a new one.
+
+    ``$STALKER_ADMIN_PASSWORD`` wins, then ``defaults.admin_password``; with
+    neither, a random password is made and printed once to stderr (never
+    logged): a well-known default password would open every new database.
+    """
+    chosen = os.environ.get(ADMIN_PASSWORD_VARIABLE) or stalker.defaults.admin_password
+    if chosen:
+        return str(chosen)
+    generated = secrets.token_urlsafe(12)
+    print(
+        f"stalker: created the administrator {stalker.defaults.admin_login!r} "
+        f"with the password {generated!r}; it is shown only now, change it "
+        f"(or set {ADMIN_PASSWORD_VARIABLE} before the first db.init())",
+        file=sys.stderr,
+    )
+    return generated
+
+
 def __create_admin__() -> Any:
     """Get or create the ``admins`` department and group and the admin user."""
     from stalker.models.auth import Group, User
@@ -412,7 +450,7 @@ def __create_admin__() -> Any:
         admin = User(
             name=defaults.admin_name,
             login=defaults.admin_login,
-            password=defaults.admin_password,
+            password=_admin_password(),
             email=defaults.admin_email,
             departments=[department],
             groups=[group],

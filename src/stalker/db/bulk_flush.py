@@ -12,7 +12,8 @@ plain inserts (see :func:`_plan_bulk_insert`), this module, inside the
 flush's own sub-transaction:
 
 1. hands out the missing integer primary keys up front (SQLite: takes the
-   write lock, then max(id) + 1 ...; PostgreSQL: the table's sequence);
+   write lock, then max(id) + 1 ..., above sqlite_sequence for AUTOINCREMENT
+   tables; PostgreSQL: the table's sequence);
 2. copies foreign keys from the related objects, as the unit of work's
    synchronisation would (many-to-one values, one-to-many collections,
    joined-inheritance primary keys);
@@ -419,7 +420,14 @@ def _next_ids(connection: Connection, table: Table, count: int) -> list[int]:
         return sorted(result.scalars())
     if connection.dialect.name == "sqlite":
         take_sqlite_write_lock(connection)
-        highest = connection.exec_driver_sql(f"SELECT max({column_name}) FROM {name}")
+        highest_sql = f"SELECT max({column_name}) FROM {name}"
+        if table.dialect_options["sqlite"]["autoincrement"]:
+            # AUTOINCREMENT: never below an id handed out before (issue 18)
+            highest_sql = (
+                f"SELECT max(coalesce(({highest_sql}), 0), coalesce((SELECT seq "
+                f"FROM sqlite_sequence WHERE name = '{table.name}'), 0))"
+            )
+        highest = connection.exec_driver_sql(highest_sql)
         start = (highest.scalar() or 0) + 1
         return list(range(start, start + count))
     raise _NotPlain

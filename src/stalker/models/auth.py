@@ -5,20 +5,26 @@ from __future__ import annotations
 import contextlib
 import datetime
 import hashlib
-import hmac
 import json
 import os
 import re
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
     String,
+    Table,
+    Text,
     UniqueConstraint,
+    delete,
+    event,
+    insert,
+    select,
 )
+from sqlalchemy.exc import UnboundExecutionError
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 import stalker
@@ -198,7 +204,14 @@ class User(Entity, ACLMixin):
 
     @password.setter
     def password(self, raw: Any) -> None:
-        check_str(self, "password", raw, allow_empty=False)
+        # the rejected value is never echoed: messages end up in tool logs
+        if not isinstance(raw, str):
+            raise TypeError(
+                f"User.password should be a str, not {type(raw).__name__} "
+                "(value not shown)"
+            )
+        if not raw:
+            raise ValueError("User.password should be a non-empty str, not ''")
         self._password = hash_password(raw)
 
     def check_password(self, raw: str) -> bool:
@@ -443,26 +456,98 @@ class AuthenticationLog(SimpleEntity):
 
 _SESSION_LIFETIME = datetime.timedelta(days=10)
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-_SECRET_FILE_NAME = "local_session_secret"
-_SECRET_SIZE = 32
+_DATABASE_ID_KEY = "database_id"
 
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class LocalSessionToken(Base):
+    """One remembered login ("remember me"): the hash of its random token.
+
+    The token itself is only in the user's session file; the database keeps
+    its SHA-256, so reading this table does not give a usable session.
+    Deleting the row (logout, :meth:`LocalSession.revoke_all`, deleting the
+    user) revokes every copy of the file.
+    """
+
+    __tablename__ = "LocalSessionTokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(
+        String(64), nullable=False, unique=True, index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("Users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    expires: Mapped[datetime.datetime] = mapped_column(GenericDateTime, nullable=False)
+    created: Mapped[datetime.datetime] = mapped_column(GenericDateTime, nullable=False)
+
+
+class DatabaseSetting(Base):
+    """A key/value fact about the database itself (e.g. its random id)."""
+
+    __tablename__ = "DatabaseSettings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+_TOKENS = cast(Table, LocalSessionToken.__table__)
+_SETTINGS = cast(Table, DatabaseSetting.__table__)
+
+
+def database_id(session: Any, create: bool = False) -> str | None:
+    """This database's own random id (made when ``create`` and missing).
+
+    A session file names the database it was made for, so a file copied
+    from (or left by) another database matches nothing here.
+    """
+    table = _SETTINGS
+    connection = session.connection()
+    found = connection.execute(
+        select(table.c.value).where(table.c.key == _DATABASE_ID_KEY)
+    ).scalar()
+    if found is not None or not create:
+        return found  # type: ignore[no-any-return]
+    new_id = secrets.token_hex(16)
+    connection.execute(insert(table).values(key=_DATABASE_ID_KEY, value=new_id))
+    return new_id
+
+
+def _current_session() -> Any | None:
+    """DBSession when it is bound to a database, else None."""
+    from stalker.db.session import DBSession
+
+    try:
+        DBSession.get_bind()
+    except UnboundExecutionError:
+        return None
+    return DBSession
+
+
 class LocalSession:
     """Remembers the logged-in user of this machine between program runs.
 
-    The file is signed with HMAC-SHA256 under a secret only this installation
-    knows (D13), so editing the user id or the expiry date in it logs nobody
-    in: data whose signature does not verify is ignored.
+    The file holds the database's id and a random per-login token; the
+    database holds the token's hash, its user and its expiry
+    (``LocalSessionTokens``).  Loading looks the token up, so editing the
+    file, copying it to another database or keeping a copy past logout logs
+    nobody in: a session exists only while its row does.  This is "remember
+    me" on a shared database, not authentication against someone who holds
+    the database credentials (they can write that table anyway).
     """
 
     def __init__(self) -> None:
         self.logged_in_user_id: int | None = None
         self.valid_to: datetime.datetime | None = None
         self.session_data: dict[str, Any] | None = None
+        self._token: str | None = None
         self.load()
 
     @classmethod
@@ -478,67 +563,45 @@ class LocalSession:
             )
         )
 
-    @classmethod
-    def secret_file_full_path(cls) -> str:
-        """Where the per-installation signing secret is kept (owner-only file)."""
-        return os.path.normpath(os.path.join(cls._storage_path(), _SECRET_FILE_NAME))
-
-    @classmethod
-    def _read_secret(cls) -> bytes | None:
-        try:
-            with open(cls.secret_file_full_path(), "rb") as secret_file:
-                secret = secret_file.read()
-        except OSError:
-            return None
-        return secret if len(secret) >= _SECRET_SIZE else None
-
-    @classmethod
-    def _secret(cls) -> bytes:
-        """The signing secret, created with 0600 permissions the first time."""
-        secret = cls._read_secret()
-        if secret is not None:
-            return secret
-        path = cls.secret_file_full_path()
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        secret = secrets.token_bytes(_SECRET_SIZE)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-        descriptor = os.open(path, flags, 0o600)
-        with os.fdopen(descriptor, "wb") as secret_file:
-            secret_file.write(secret)
-        os.chmod(path, 0o600)  # an older, looser file keeps its mode otherwise
-        return secret
-
-    @staticmethod
-    def _signature(secret: bytes, valid_to: int, user_id: int) -> str:
-        message = json.dumps([valid_to, user_id], separators=(",", ":"))
-        return hmac.new(secret, message.encode("utf-8"), hashlib.sha256).hexdigest()
-
-    def load(self) -> None:
-        """Take the saved session if it is signed by us and not expired yet."""
+    def _read_file(self) -> dict[str, Any] | None:
         try:
             with open(self.session_file_full_path(), encoding="utf-8") as data_file:
                 data = json.load(data_file)
         except (OSError, ValueError):
-            return
+            return None
         if not isinstance(data, dict):
+            return None
+        if not (
+            isinstance(data.get("token"), str)
+            and isinstance(data.get("database_id"), str)
+        ):
+            return None
+        return data
+
+    def load(self) -> None:
+        """Take the saved session if this database knows its token (unexpired)."""
+        data = self._read_file()
+        session = _current_session() if data is not None else None
+        if data is None or session is None:
             return
-        valid_to = data.get("valid_to")
-        user_id = data.get("logged_in_user_id")
-        signature = data.get("signature")
-        if not (_is_int(valid_to) and _is_int(user_id) and isinstance(signature, str)):
+        if database_id(session) != data["database_id"]:
             return
-        secret = self._read_secret()
-        if secret is None:
+        table = _TOKENS
+        row = (
+            session.connection()
+            .execute(
+                select(table.c.user_id, table.c.expires).where(
+                    table.c.token_hash == _token_hash(data["token"])
+                )
+            )
+            .first()
+        )
+        if row is None or row.expires <= utc_now():
             return
-        expected = self._signature(secret, valid_to, user_id)
-        if not hmac.compare_digest(expected, signature):
-            return
-        valid_to_datetime = self.millis_to_datetime(valid_to)
-        if valid_to_datetime <= utc_now():
-            return
-        self.valid_to = valid_to_datetime
-        self.logged_in_user_id = user_id
+        self.logged_in_user_id = row.user_id  # the database's, not the file's
+        self.valid_to = row.expires
         self.session_data = data
+        self._token = data["token"]
 
     def store_user(self, user: User | None) -> None:
         """Remember ``user`` as the logged-in user (ignored when falsy)."""
@@ -546,23 +609,97 @@ class LocalSession:
             self.logged_in_user_id = user.id
 
     def save(self) -> None:
-        """Write the signed session, valid for ten days from now."""
-        self.valid_to = utc_now() + _SESSION_LIFETIME
-        valid_to = self.datetime_to_millis(self.valid_to)
+        """Start a new remembered login of ten days and commit it.
+
+        A new random token is written to the file (owner-only) and its hash
+        to the database; a previous token of this object is revoked.
+        """
         user_id = self.logged_in_user_id
-        data: dict[str, Any] = {"valid_to": valid_to, "logged_in_user_id": user_id}
-        if _is_int(user_id):
-            data["signature"] = self._signature(self._secret(), valid_to, user_id)
-        path = self.session_file_full_path()
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8") as data_file:
-            json.dump(data, data_file, default=self.default_json_serializer)
+        if not _is_int(user_id):
+            raise ValueError(
+                "LocalSession.save() needs a stored user: call store_user() "
+                f"with a saved User first, not {type(user_id).__name__}"
+            )
+        session = _current_session()
+        if session is None:
+            raise RuntimeError("LocalSession.save() needs a database: db.setup()")
+        token = secrets.token_urlsafe(32)
+        now = utc_now()
+        self.valid_to = now + _SESSION_LIFETIME
+        connection = session.connection()
+        self._delete_row(connection)
+        connection.execute(
+            insert(_TOKENS).values(
+                token_hash=_token_hash(token),
+                user_id=user_id,
+                expires=self.valid_to,
+                created=now,
+            )
+        )
+        data = {
+            "database_id": database_id(session, create=True),
+            "token": token,
+            "logged_in_user_id": user_id,
+            "valid_to": self.datetime_to_millis(self.valid_to),
+        }
+        session.commit()
+        self._write_file(data)
+        self._token = token
         self.session_data = data
 
+    def _write_file(self, data: dict[str, Any]) -> None:
+        path = self.session_file_full_path()
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)  # a new file gets the owner-only mode below
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        descriptor = os.open(path, flags, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as data_file:
+            json.dump(data, data_file)
+
+    def _delete_row(self, connection: Any) -> None:
+        if self._token is not None:
+            table = _TOKENS
+            connection.execute(
+                delete(table).where(table.c.token_hash == _token_hash(self._token))
+            )
+
     def delete(self) -> None:
-        """Remove the session file; a missing file is fine."""
+        """Log out: revoke this session in the database and remove the file.
+
+        Every copy of the file stops working.  A missing file is fine.
+        """
+        if self._token is None:
+            data = self._read_file()
+            self._token = data["token"] if data is not None else None
+        session = _current_session()
+        if session is not None and self._token is not None:
+            self._delete_row(session.connection())
+            session.commit()
+        self._token = None
+        self.logged_in_user_id = None
+        self.valid_to = None
+        self.session_data = None
         with contextlib.suppress(FileNotFoundError):
             os.remove(self.session_file_full_path())
+
+    @classmethod
+    def revoke_all(cls, user: User) -> int:
+        """Log ``user`` out everywhere; returns how many sessions ended."""
+        session = _current_session()
+        if session is None:
+            raise RuntimeError("LocalSession.revoke_all() needs a database")
+        if not isinstance(user, User) or user.id is None:
+            raise TypeError(
+                "LocalSession.revoke_all() user should be a saved User, not "
+                f"{type(user).__name__}"
+            )
+        table = _TOKENS
+        result = session.connection().execute(
+            delete(table).where(table.c.user_id == user.id)
+        )
+        session.commit()
+        return int(result.rowcount or 0)
 
     @property
     def logged_in_user(self) -> User | None:
@@ -589,3 +726,10 @@ class LocalSession:
         if _is_int(obj):
             return int(obj)
         raise TypeError(f"LocalSession cannot serialise {type(obj).__name__}")
+
+
+@event.listens_for(User, "before_delete")
+def _revoke_sessions_of_deleted_user(mapper: Any, connection: Any, user: User) -> None:
+    """A deleted user's sessions go with it (also where foreign keys are off)."""
+    table = _TOKENS
+    connection.execute(delete(table).where(table.c.user_id == user.id))

@@ -65,6 +65,9 @@ class SimpleEntity(Base):
     """Name, description, audit fields and type shared by every Stalker object."""
 
     __tablename__ = "SimpleEntities"
+    # SQLite: ids are never reused after the highest row is deleted (a new
+    # record must not inherit anything keyed on an old id; issue 18)
+    __table_args__ = {"sqlite_autoincrement": True}
     __auto_name__: bool = True
     __strictly_typed__: bool = False
 

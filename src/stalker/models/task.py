@@ -63,7 +63,7 @@ from stalker.models.validation import (
     type_error,
     value_error,
 )
-from stalker.templates import check_rendered_path, render_template
+from stalker.templates import check_rendered_path, render_template, template_context
 from stalker.utils import check_circular_dependency, walk_hierarchy
 
 if TYPE_CHECKING:
@@ -1000,17 +1000,7 @@ class Task(
     # -- paths and TaskJuggler --------------------------------------------------
 
     def _template_variables(self) -> dict[str, Any]:
-        return {
-            "project": self.project,
-            "task": self,
-            "asset": self,
-            "shot": self,
-            "sequence": self,
-            "sequences": list(getattr(self, "sequences", [])),
-            "scenes": list(getattr(self, "scenes", [])),
-            "parent_tasks": [*self.parents, self],
-            "type": self.type,
-        }
+        return template_context(self)  # plain snapshots (issue 18)
 
     @property
     def path(self) -> str:

@@ -83,7 +83,12 @@ from stalker.models.validation import (
     type_error,
     value_error,
 )
-from stalker.templates import check_relative_path, check_rendered_path, render_template
+from stalker.templates import (
+    check_relative_path,
+    check_rendered_path,
+    render_template,
+    template_context,
+)
 
 if TYPE_CHECKING:
     from stalker.models.template import FilenameTemplate
@@ -440,22 +445,11 @@ class Version(Link, DAGMixin):
         )
 
     def template_variables(self) -> dict[str, Any]:
-        """What FilenameTemplates may use when rendering this version's paths."""
-        task = self.task
-        is_shot = task.entity_type == "Shot"
-        return {
-            "project": task.project,
-            "sequences": list(task.sequences) if is_shot else [],  # type: ignore[attr-defined]
-            "scenes": list(task.scenes) if is_shot else [],  # type: ignore[attr-defined]
-            "sequence": task,
-            "shot": task,
-            "asset": task,
-            "task": task,
-            "parent_tasks": [*task.parents, task],
-            "version": self,
-            "type": self.type,
-            "extension": self.extension,
-        }
+        """What FilenameTemplates see: plain snapshots, never live objects.
+
+        See :func:`stalker.templates.template_context` for the variables.
+        """
+        return template_context(self.task, self)
 
     def update_paths(self) -> None:
         """Render the path and file name from the project's FilenameTemplate.
