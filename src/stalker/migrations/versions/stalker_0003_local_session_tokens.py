@@ -1,11 +1,7 @@
 """LocalSession tokens, the database's own id, ids never reused on SQLite.
 
 Revision ID: stalker_0003
-Revises: stalker_0001
-
-NOTE for merging: another branch adds ``stalker_0002``; when both are in
-main, ``down_revision`` here becomes ``"stalker_0002"`` (the chain must stay
-linear, tests/db/test_migrations.py checks it).
+Revises: stalker_0002
 
 Issue 18:
 
@@ -27,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "stalker_0003"
-down_revision: str | None = "stalker_0001"
+down_revision: str | None = "stalker_0002"
 branch_labels: str | tuple[str, ...] | None = None
 depends_on: str | tuple[str, ...] | None = None
 
