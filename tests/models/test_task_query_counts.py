@@ -77,3 +77,66 @@ def test_container_sums_over_a_loaded_tree_need_no_more_queries(
 
     assert seconds == 3 * 4 * 5 * 3600  # every leaf: the default 1 h effort
     assert statements == []
+
+
+def _time_logged(session: Any, project_id: int) -> None:
+    """One booking on the first leaf, so to_tjp writes a booking line."""
+    import datetime
+
+    from stalker import TimeLog
+
+    leaf = session.scalars(
+        Task.query.filter(Task.project_id == project_id, Task.name == "Task 0")
+        .limit(1)
+        .statement
+    ).one()
+    start = datetime.datetime(2026, 1, 5, 10, tzinfo=datetime.timezone.utc)
+    TimeLog(
+        task=leaf,
+        resource=leaf.resources[0],
+        start=start,
+        end=start + datetime.timedelta(hours=2),
+    )
+    session.commit()
+    session.expunge_all()
+
+
+@pytest.mark.parametrize(
+    ("roots", "shots", "tasks"), [(1, 2, 3), (3, 8, 6)], ids=["30", "450"]
+)
+def test_project_to_tjp_reads_each_tree_level_once(
+    session: Any, roots: int, shots: int, tasks: int
+) -> None:
+    """A fixed number of queries per tree level (up to 500 tasks a level)."""
+    project_id = _build(session, roots, shots, tasks)
+    _time_logged(session, project_id)
+    project = session.get(Project, project_id)
+
+    with recorded_statements(session.get_bind().engine) as statements:
+        text = project.to_tjp
+
+    assert text.count("\n    task ") == roots
+    assert text.count(" task Task_") == roots * (1 + shots * (1 + tasks))
+    assert text.count("effort ") == roots * shots * tasks
+    assert text.count("booking ") == 1
+    assert text.count("depends ") == roots * shots * (tasks - 1)
+    # root_tasks (3: roots, then children by level), then per level: the
+    # tasks and their five eager-loaded lists (bookings with their users)
+    assert len(statements) <= 4 + 3 * 7, statements
+
+
+def test_task_to_tjp_of_a_subtree_loads_only_that_subtree(session: Any) -> None:
+    project_id = _build(session, 4, 5, 5)
+    shot = session.scalars(
+        Task.query.filter(Task.project_id == project_id, Task.name == "Shot 0")
+        .limit(1)
+        .statement
+    ).one()
+    session.expunge_all()
+    shot = session.get(Task, shot.id)
+
+    with recorded_statements(session.get_bind().engine) as statements:
+        text = shot.to_tjp
+
+    assert text.count("task Task_") == 1 + 5
+    assert len(statements) <= 2 * 7 + 3, statements  # two levels, plus the parents

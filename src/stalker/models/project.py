@@ -259,8 +259,12 @@ class Project(Entity, ReferenceMixin, StatusMixin, DateRangeMixin, CodeMixin):
 
         The scheduler writes its own compact file; this is for reading.
         """
+        from stalker.models.task import load_subtrees_for_tjp
+
+        roots = self.root_tasks
+        loaded = load_subtrees_for_tjp(self, roots)  # noqa: F841 (kept alive)
         lines = [f'task {self.tjp_id} "{self.tjp_id}" {{']
-        lines.extend(indent(task.to_tjp) for task in self.root_tasks)
+        lines.extend(indent(task._tjp_text()) for task in roots)
         lines.append("}")
         return "\n".join(lines)
 

@@ -22,6 +22,8 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    inspect,
+    select,
 )
 from sqlalchemy.ext.associationproxy import association_proxy
 from sqlalchemy.orm import (
@@ -30,6 +32,7 @@ from sqlalchemy.orm import (
     mapped_column,
     object_session,
     relationship,
+    selectinload,
     synonym,
     validates,
 )
@@ -1044,6 +1047,10 @@ class Task(
     @property
     def to_tjp(self) -> str:
         """The TaskJuggler text of this task and its subtree (07 §6.9)."""
+        loaded = load_subtrees_for_tjp(self, [self])  # noqa: F841 (kept alive)
+        return self._tjp_text()
+
+    def _tjp_text(self) -> str:
         indent = "    " * len(self.parents)
         inner = indent + "    "
         header = f'{indent}task {self.tjp_id} "{self.tjp_id}" {{'
@@ -1054,7 +1061,7 @@ class Task(
             dependencies = ", ".join(d.to_tjp for d in self.task_depends_on)
             body.append(f"{inner}depends {dependencies}")
         children = self.children  # type: ignore[attr-defined]
-        body.extend(child.to_tjp for child in children)
+        body.extend(child._tjp_text() for child in children)
         if not children:
             body.extend(self._leaf_tjp_lines(inner))
         if not body:
@@ -1318,3 +1325,47 @@ __all__ = [
     "TimeLog",
     "round_time",
 ]
+
+
+#: Chunk of ids per IN list when loading a task tree level by level.
+_TJP_CHUNK = 5000
+
+
+def _tjp_loads() -> tuple[Any, ...]:
+    """What ``to_tjp`` reads from each task, loaded with the task."""
+    return (
+        selectinload(Task.children),
+        selectinload(Task.task_depends_on),
+        selectinload(Task.resources),
+        selectinload(Task.alternative_resources),
+        selectinload(Task.time_logs).selectinload(TimeLog.resource),
+    )
+
+
+def load_subtrees_for_tjp(anchor: Any, roots: list[Task]) -> list[Task]:
+    """Load ``roots`` and every task below them with what ``to_tjp`` reads.
+
+    One query per tree level and relationship (SQLAlchemy's IN batches of
+    500), instead of a few queries per task.  Returns the loaded tasks, which
+    the caller keeps referenced while it builds the text: the session holds
+    unchanged objects weakly.  Objects not stored yet are left as they are.
+    """
+    session = object_session(anchor)
+    stored = [inspect(root).identity for root in roots]
+    if session is None or any(identity is None for identity in stored):
+        return []
+    loaded: list[Task] = []
+    level_ids = [identity[0] for identity in stored if identity is not None]
+    column = Task.task_id
+    with session.no_autoflush:
+        while level_ids:
+            next_level: list[Task] = []
+            for start in range(0, len(level_ids), _TJP_CHUNK):
+                chunk = level_ids[start : start + _TJP_CHUNK]
+                query = select(Task).where(column.in_(chunk)).options(*_tjp_loads())
+                next_level.extend(session.scalars(query))
+            loaded.extend(next_level)
+            level_ids = [
+                child.task_id for task in next_level for child in task.children
+            ]
+    return loaded
