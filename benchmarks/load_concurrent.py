@@ -203,6 +203,8 @@ class Worker:
         from stalker import Task, TimeLog, User
 
         task = self.session.get(Task, self.studio["families"][round_][self.index])
+        if task.status.code == "CMPL":  # done before this worker was killed
+            return [("status", {"task": task.id, "code": "CMPL"})]
         user = self.session.get(User, self.studio["users"][self.index])
         [child.status.code for child in task.parent.children]  # read the family
         start, end = _slot(100 + round_)
@@ -217,8 +219,9 @@ class Worker:
 
         task = self.session.get(Task, self.studio["hold_tasks"][self.index])
         assert task.parent.status.code  # read the parent first
-        task.hold()
-        self.session.commit()
+        if task.status.code != "OH":  # OH: killed between hold and resume
+            task.hold()
+            self.session.commit()
         task.resume()
         self.session.commit()
         return [("status", {"task": task.id, "code": task.status.code})]
