@@ -256,3 +256,32 @@ def test_postgresql_itself_refuses_overlapping_rows(engine, backend):
                 )
                 .values(start=row.start, end=row.end)
             )
+
+
+def test_the_migration_refuses_a_database_holding_overlaps(
+    engine, backend, empty_database_settings
+):
+    """stalker_0002 lists the overlapping logs instead of failing half-way."""
+    from stalker.migrations import runner
+
+    if backend != "postgresql":
+        pytest.skip("the constraint is PostgreSQL's; SQLite's upgrade adds nothing")
+    url = empty_database_settings["sqlalchemy.url"]
+    family = build_family(engine)
+    task_id, user_id = family["children"][0], family["users"][0]
+    first = book(task_id, user_id, dt(2025, 2, 3, 9), dt(2025, 2, 3, 10))
+    second = book(task_id, user_id, dt(2025, 2, 3, 12), dt(2025, 2, 3, 13))
+    engine.dispose()
+    runner.downgrade(url, "stalker_0001")
+    table = TimeLog.__table__
+    with engine.begin() as connection:  # what an old version could store
+        connection.execute(
+            table.update()
+            .where(table.c.id == second)
+            .values(start=dt(2025, 2, 3, 9, 30), end=dt(2025, 2, 3, 10, 30))
+        )
+    engine.dispose()
+
+    with pytest.raises(ValueError, match=rf"overlapping bookings .*ids {first} and"):
+        runner.upgrade(url, "head")
+    assert runner.current(url) == "stalker_0001"
