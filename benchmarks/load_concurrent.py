@@ -249,7 +249,7 @@ def worker_main(
         worker.run("time_logs", partial(worker.time_log, slot), (OverBookedError,))
         if barrier is not None:
             try:
-                barrier.wait(timeout=60)
+                barrier.wait(timeout=10)
             except Exception:  # a killed neighbour breaks it: go on unsynchronised
                 barrier = None
         worker.run("completions", partial(worker.completion, round_))
@@ -388,9 +388,15 @@ def run_backend(
     for process in workers.values():
         process.start()
     kills = 0
-    if kill:
-        time.sleep(3)
+    if kill:  # mid-run: once the victim has finished a quarter of its rounds
         victim = workers[0]
+        progress = folder / "progress0.json"
+        while victim.is_alive() and (
+            not progress.exists()
+            or json.loads(progress.read_text() or "{}").get("round", 0) < ops // 4
+        ):
+            time.sleep(0.05)
+        time.sleep(0.3)  # somewhere inside its next round
         if victim.is_alive() and victim.pid is not None:
             os.kill(victim.pid, signal.SIGKILL)
             victim.join()
