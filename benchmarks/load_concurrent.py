@@ -203,6 +203,8 @@ class Worker:
         from stalker import Task, TimeLog, User
 
         task = self.session.get(Task, self.studio["families"][round_][self.index])
+        if task.status.code == "CMPL":  # done before this worker was killed
+            return [("status", {"task": task.id, "code": "CMPL"})]
         user = self.session.get(User, self.studio["users"][self.index])
         [child.status.code for child in task.parent.children]  # read the family
         start, end = _slot(100 + round_)
@@ -217,8 +219,9 @@ class Worker:
 
         task = self.session.get(Task, self.studio["hold_tasks"][self.index])
         assert task.parent.status.code  # read the parent first
-        task.hold()
-        self.session.commit()
+        if task.status.code != "OH":  # OH: killed between hold and resume
+            task.hold()
+            self.session.commit()
         task.resume()
         self.session.commit()
         return [("status", {"task": task.id, "code": task.status.code})]
@@ -246,7 +249,7 @@ def worker_main(
         worker.run("time_logs", partial(worker.time_log, slot), (OverBookedError,))
         if barrier is not None:
             try:
-                barrier.wait(timeout=60)
+                barrier.wait(timeout=10)
             except Exception:  # a killed neighbour breaks it: go on unsynchronised
                 barrier = None
         worker.run("completions", partial(worker.completion, round_))
@@ -385,9 +388,15 @@ def run_backend(
     for process in workers.values():
         process.start()
     kills = 0
-    if kill:
-        time.sleep(3)
+    if kill:  # mid-run: once the victim has finished a quarter of its rounds
         victim = workers[0]
+        progress = folder / "progress0.json"
+        while victim.is_alive() and (
+            not progress.exists()
+            or json.loads(progress.read_text() or "{}").get("round", 0) < ops // 4
+        ):
+            time.sleep(0.05)
+        time.sleep(0.3)  # somewhere inside its next round
         if victim.is_alive() and victim.pid is not None:
             os.kill(victim.pid, signal.SIGKILL)
             victim.join()

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+import stalker
 from stalker import Project, Repository, Task, TimeLog, User, db
 from stalker.db.session import DBSession
 from stalker.exceptions import OverBookedError
@@ -256,3 +257,73 @@ def test_postgresql_itself_refuses_overlapping_rows(engine, backend):
                 )
                 .values(start=row.start, end=row.end)
             )
+
+
+def test_the_migration_refuses_a_database_holding_overlaps(
+    engine, backend, empty_database_settings
+):
+    """stalker_0002 lists the overlapping logs instead of failing half-way."""
+    from stalker.migrations import runner
+
+    if backend != "postgresql":
+        pytest.skip("the constraint is PostgreSQL's; SQLite's upgrade adds nothing")
+    url = empty_database_settings["sqlalchemy.url"]
+    family = build_family(engine)
+    task_id, user_id = family["children"][0], family["users"][0]
+    first = book(task_id, user_id, dt(2025, 2, 3, 9), dt(2025, 2, 3, 10))
+    second = book(task_id, user_id, dt(2025, 2, 3, 12), dt(2025, 2, 3, 13))
+    engine.dispose()
+    runner.downgrade(url, "stalker_0001")
+    table = TimeLog.__table__
+    with engine.begin() as connection:  # what an old version could store
+        connection.execute(
+            table.update()
+            .where(table.c.id == second)
+            .values(start=dt(2025, 2, 3, 9, 30), end=dt(2025, 2, 3, 10, 30))
+        )
+    engine.dispose()
+
+    with pytest.raises(ValueError, match=rf"overlapping bookings .*ids {first} and"):
+        runner.upgrade(url, "head")
+    assert runner.current(url) == "stalker_0001"
+
+
+def _busy_timeout(settings: dict[str, Any]) -> int:
+    engine = db.create_engine_from_settings(settings)
+    try:
+        with engine.connect() as connection:
+            return int(connection.exec_driver_sql("PRAGMA busy_timeout").scalar())
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_writers_wait_thirty_seconds_by_default(tmp_path):
+    url = f"sqlite:///{tmp_path / 'studio.db'}"
+    assert _busy_timeout({"sqlalchemy.url": url}) == 30_000
+
+
+def test_the_sqlite_busy_timeout_setting_is_applied(tmp_path):
+    stalker.defaults.sqlite_busy_timeout = 2.5
+    url = f"sqlite:///{tmp_path / 'studio.db'}"
+    assert _busy_timeout({"sqlalchemy.url": url}) == 2_500
+
+
+def test_a_driver_timeout_in_the_url_wins_over_the_setting(tmp_path):
+    url = f"sqlite:///{tmp_path / 'studio.db'}?timeout=5"
+    assert _busy_timeout({"sqlalchemy.url": url}) == 5_000
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        ("30", TypeError),
+        (True, TypeError),
+        (-1, ValueError),
+        (float("nan"), ValueError),
+    ],
+)
+def test_a_wrong_busy_timeout_is_refused(tmp_path, value, error):
+    stalker.defaults.sqlite_busy_timeout = value
+    url = f"sqlite:///{tmp_path / 'studio.db'}"
+    with pytest.raises(error, match="sqlite_busy_timeout should be"):
+        db.create_engine_from_settings({"sqlalchemy.url": url})

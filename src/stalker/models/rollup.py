@@ -133,5 +133,6 @@ def _work_out_rollups_under_lock(
         for dependent in dependents:
             if not _status_changed(dependent):
                 dependent.update_status_with_dependent_statuses()
-        for task in changed:
-            task.update_parent_statuses()
+        parents = {id(task.parent): task.parent for task in changed if task.parent}
+        for parent in parents.values():  # once each: a parent may gain many children
+            parent.update_status_with_children_statuses()
