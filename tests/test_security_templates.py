@@ -76,6 +76,8 @@ HOSTILE = {
     "unbounded zfill": "{{ project.code.zfill(10**8) }}",
     "unbounded format filter": "{{ '%0999999999d'|format(1) }}",
     "unbounded percent operator": "{{ '%0999999999d' % 1 }}",
+    "unbounded named percent format": "{{ '%(a)999999999s'|format(a=1) }}",
+    "unbounded format_map": "{{ '{a:>999999999}'.format_map({'a': 1}) }}",
     "unbounded str.format": "{{ '{:>999999999}'.format(1) }}",
     "unbounded range": "{{ range(10**9)|list|length }}",
     "unbounded loops": (

@@ -56,7 +56,9 @@ _ENV_DOLLAR = re.compile(r"\$(\{[^}]*\}?|[A-Za-z0-9_]+)")
 _ENV_PERCENT = re.compile(r"%[^%/\\]+%")
 _LEADING_REPO_VAR = re.compile(r"^\$(?:\{(REPO[A-Za-z0-9_]+)\}|(REPO[A-Za-z0-9_]+))")
 _NUMBER = re.compile(r"\d+")
-_PERCENT_SPEC = re.compile(r"%[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]")
+_PERCENT_SPEC = re.compile(
+    r"%(?:\([^)]*\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]"
+)
 
 #: Largest integer a template may build (bits): enough for any frame number.
 _MAX_INT_BITS = 4096
