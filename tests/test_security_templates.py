@@ -330,3 +330,23 @@ def test_a_project_code_with_a_variable_is_refused_at_publish(session, published
 )
 def test_allowed_filters_methods_and_macros_work(source, expected):
     assert render_template(source, x=[{"a": 1}, {"a": 2}], d={"k": 1}) == expected
+
+
+def test_task_path_renders_snapshots_too(session, published):
+    version, template = published
+    task = version.task
+    template.path = "$REPOCR/{{ task.query.session.commit() }}"
+    with pytest.raises(TemplateRenderError):
+        _ = task.path
+    template.path = README_PATH
+    assert task.path == "$REPOCR/TP/SH001/comp"
+
+
+def test_structure_folders_get_snapshots_of_orm_objects(session, published):
+    version, _ = published
+    project = version.task.project
+    structure = Structure(name="Folders", custom_template="{{ project.code }}/Refs")
+    assert structure.render_folders(project=project) == ["TP/Refs"]
+    structure.custom_template = "{{ project.query.session.bind.url }}"
+    with pytest.raises(TemplateRenderError):
+        structure.render_folders(project=project)
