@@ -14,6 +14,7 @@ import platform
 from typing import Any
 
 import pytest
+from jinja2.sandbox import SecurityError
 from sqlalchemy import select
 
 import stalker
@@ -25,6 +26,7 @@ from stalker.templates import (
     TemplateRenderError,
     check_relative_path,
     check_rendered_path,
+    compiled_template,
     render_template,
     template_value,
 )
@@ -350,3 +352,17 @@ def test_structure_folders_get_snapshots_of_orm_objects(session, published):
     structure.custom_template = "{{ project.query.session.bind.url }}"
     with pytest.raises(TemplateRenderError):
         structure.render_folders(project=project)
+
+
+def test_a_compiled_template_rendered_directly_is_bounded_too():
+    stalker.defaults.template_max_iterations = 5  # a loop: 2 calls + iterations
+    template = compiled_template("{% for i in range(4) %}{% endfor %}")
+    for _ in range(2):  # each rendering has its own budget
+        with pytest.raises(SecurityError, match="iterations"):
+            template.render()
+    assert (
+        compiled_template("{% for i in range(3) %}{{ i }}{% endfor %}").render()
+        == "012"
+    )
+    with pytest.raises(SecurityError, match="render_template"):
+        "".join(template.generate())
