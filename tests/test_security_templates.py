@@ -14,6 +14,7 @@ import platform
 from typing import Any
 
 import pytest
+from jinja2.sandbox import SecurityError
 from sqlalchemy import select
 
 import stalker
@@ -25,6 +26,7 @@ from stalker.templates import (
     TemplateRenderError,
     check_relative_path,
     check_rendered_path,
+    compiled_template,
     render_template,
     template_value,
 )
@@ -76,6 +78,8 @@ HOSTILE = {
     "unbounded zfill": "{{ project.code.zfill(10**8) }}",
     "unbounded format filter": "{{ '%0999999999d'|format(1) }}",
     "unbounded percent operator": "{{ '%0999999999d' % 1 }}",
+    "unbounded named percent format": "{{ '%(a)999999999s'|format(a=1) }}",
+    "unbounded format_map": "{{ '{a:>999999999}'.format_map({'a': 1}) }}",
     "unbounded str.format": "{{ '{:>999999999}'.format(1) }}",
     "unbounded range": "{{ range(10**9)|list|length }}",
     "unbounded loops": (
@@ -328,3 +332,37 @@ def test_a_project_code_with_a_variable_is_refused_at_publish(session, published
 )
 def test_allowed_filters_methods_and_macros_work(source, expected):
     assert render_template(source, x=[{"a": 1}, {"a": 2}], d={"k": 1}) == expected
+
+
+def test_task_path_renders_snapshots_too(session, published):
+    version, template = published
+    task = version.task
+    template.path = "$REPOCR/{{ task.query.session.commit() }}"
+    with pytest.raises(TemplateRenderError):
+        _ = task.path
+    template.path = README_PATH
+    assert task.path == "$REPOCR/TP/SH001/comp"
+
+
+def test_structure_folders_get_snapshots_of_orm_objects(session, published):
+    version, _ = published
+    project = version.task.project
+    structure = Structure(name="Folders", custom_template="{{ project.code }}/Refs")
+    assert structure.render_folders(project=project) == ["TP/Refs"]
+    structure.custom_template = "{{ project.query.session.bind.url }}"
+    with pytest.raises(TemplateRenderError):
+        structure.render_folders(project=project)
+
+
+def test_a_compiled_template_rendered_directly_is_bounded_too():
+    stalker.defaults.template_max_iterations = 5  # a loop: 2 calls + iterations
+    template = compiled_template("{% for i in range(4) %}{% endfor %}")
+    for _ in range(2):  # each rendering has its own budget
+        with pytest.raises(SecurityError, match="iterations"):
+            template.render()
+    assert (
+        compiled_template("{% for i in range(3) %}{{ i }}{% endfor %}").render()
+        == "012"
+    )
+    with pytest.raises(SecurityError, match="render_template"):
+        "".join(template.generate())

@@ -56,7 +56,9 @@ _ENV_DOLLAR = re.compile(r"\$(\{[^}]*\}?|[A-Za-z0-9_]+)")
 _ENV_PERCENT = re.compile(r"%[^%/\\]+%")
 _LEADING_REPO_VAR = re.compile(r"^\$(?:\{(REPO[A-Za-z0-9_]+)\}|(REPO[A-Za-z0-9_]+))")
 _NUMBER = re.compile(r"\d+")
-_PERCENT_SPEC = re.compile(r"%[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]")
+_PERCENT_SPEC = re.compile(
+    r"%(?:\([^)]*\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]"
+)
 
 #: Largest integer a template may build (bits): enough for any frame number.
 _MAX_INT_BITS = 4096
@@ -314,10 +316,22 @@ _BUDGET: contextvars.ContextVar[_Budget] = contextvars.ContextVar("template_budg
 def _budget() -> _Budget:
     try:
         return _BUDGET.get()
-    except LookupError:  # a compiled template rendered outside render_template
-        budget = _Budget()
-        _BUDGET.set(budget)
-        return budget
+    except LookupError:  # generate()/stream() called directly: no limits known
+        raise SecurityError(
+            "sandboxed templates are rendered with render_template() or "
+            "Template.render(), which bound them"
+        ) from None
+
+
+class _BoundedTemplate(Template):
+    """``render()`` of a compiled template gets its own budget too."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        token = _BUDGET.set(_Budget())
+        try:
+            return super().render(*args, **kwargs)
+        finally:
+            _BUDGET.reset(token)
 
 
 def _guarded_iter(iterable: Any) -> Iterator[Any]:
@@ -557,6 +571,8 @@ class _StrictSandbox(ImmutableSandboxedEnvironment):
     """
 
     intercepted_binops = frozenset({"*", "**", "+", "%", "//", "/"})
+
+    template_class = _BoundedTemplate
 
     def __init__(self) -> None:
         super().__init__(undefined=StrictUndefined)
