@@ -8,6 +8,7 @@ from sqlalchemy import Column, ForeignKey, Integer, Table, and_, inspect
 from sqlalchemy.ext.associationproxy import AssociationProxyExtensionType
 from sqlalchemy.orm import DeclarativeBase, MappedColumn, Query
 
+from stalker.db import guards
 from stalker.db.session import DBSession
 from stalker.models.validation import check_collection
 from stalker.utils import make_plural
@@ -92,6 +93,9 @@ class Base(DeclarativeBase):
     def plural_class_name(self) -> str:
         """The plural of the class name, e.g. ``Statuses`` for a Status."""
         return make_plural(type(self).__name__)
+
+
+guards.install(Base)
 
 
 def mapped_class(name: str) -> type:
