@@ -42,7 +42,8 @@ def test_removing_a_user_removes_the_company(session):
 
 
 def test_users_validation():
-    with pytest.raises(TypeError, match=r"ClientUser\.user"):
+    # the whole list is checked before the old links go (issue 16 case 2)
+    with pytest.raises(TypeError, match=r"Client\.users should be a list of User"):
         Client(name="C", users=["someone"])
     client = Client(name="C")
     with pytest.raises(TypeError, match=r"Client\.users"):

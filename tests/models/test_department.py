@@ -52,7 +52,8 @@ def test_list_with_duplicates_is_stored_once(session):
 
 
 def test_users_validation():
-    with pytest.raises(TypeError, match=r"DepartmentUser\.user"):
+    # the whole list is checked before the old links go (issue 16 case 2)
+    with pytest.raises(TypeError, match=r"Department\.users should be a list of User"):
         Department(name="D", users=["someone"])
     department = Department(name="D")
     with pytest.raises(TypeError, match=r"Department\.users"):

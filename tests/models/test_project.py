@@ -142,7 +142,8 @@ def test_structure_and_image_format_are_type_checked(project):
 
 
 def test_repositories_are_type_checked(project):
-    with pytest.raises(TypeError, match=r"ProjectRepository\.repository"):
+    # the whole list is checked before the old links go (issue 16 case 2)
+    with pytest.raises(TypeError, match=r"Project\.repositories should be a list of"):
         project.repositories = ["x"]
     with pytest.raises(TypeError, match=r"Project\.repositories should be a list"):
         project.repositories = "not a list"

@@ -37,13 +37,16 @@ def _list_attributes(cls: type) -> frozenset[str]:
 
 
 def _item_classes(cls: type) -> dict[str, type]:
-    """The class of the items of each list attribute (relationship or proxy)."""
+    """The class of the items of each association-proxy list attribute."""
     try:
         return _item_classes_of[cls]
     except KeyError:
         mapper = inspect(cls)
-        classes = {rel.key: rel.mapper.class_ for rel in mapper.relationships}
-        for key in _list_attributes(cls) - classes.keys():
+        classes: dict[str, type] = {}
+        relationships = {rel.key for rel in mapper.relationships}
+        # plain relationships check every item before replacing (their
+        # validators see the whole new list first); proxies clear first
+        for key in _list_attributes(cls) - relationships:
             proxy = getattr(cls, key)
             target = inspect(proxy.target_class, raiseerr=False)
             value_rel = target.relationships.get(proxy.value_attr) if target else None

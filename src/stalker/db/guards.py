@@ -172,8 +172,10 @@ def _related(obj: Any, key: str) -> list[Any]:
 def _unlink_from(other: Any, key: str, obj: Any) -> None:
     """Remove ``obj`` from ``other.key`` (a collection or a reference)."""
     state = instance_state(other)
-    if key not in state.dict:  # never loaded: the link is only a pending event
-        state.manager[key].impl.pop(state, state.dict, obj, None, passive=_no_fetch())
+    if key not in state.dict:  # never loaded: the link is only a pending append
+        pending = state._pending_mutations.get(key)
+        if pending is not None and obj in pending.added_items:
+            pending.added_items.remove(obj)
         return
     value = state.dict[key]
     if value is obj:
@@ -182,21 +184,19 @@ def _unlink_from(other: Any, key: str, obj: Any) -> None:
         value.remove(obj)
 
 
-def _no_fetch() -> Any:
-    from sqlalchemy.orm.base import PASSIVE_NO_FETCH
-
-    return PASSIVE_NO_FETCH
-
-
 def _undo(obj: Any) -> None:
     """Unlink a refused, half-built object from everything it joined."""
     state = instance_state(obj)
-    with _no_autoflush_of(obj):
-        for prop in state.mapper.relationships:
-            for other in _related(obj, prop.key):
-                for reverse in prop._reverse_property:
-                    with contextlib.suppress(Exception):
-                        _unlink_from(other, reverse.key, obj)
+    links = [
+        (other, reverse.key)
+        for prop in state.mapper.relationships
+        for other in _related(obj, prop.key)
+        for reverse in prop._reverse_property
+    ]
+    with _no_autoflush_of(obj, *(other for other, _ in links)):
+        for other, key in links:
+            with contextlib.suppress(Exception):
+                _unlink_from(other, key, obj)
         session = object_session(obj)
         if session is not None and state.key is None:
             with contextlib.suppress(Exception):
@@ -204,12 +204,12 @@ def _undo(obj: Any) -> None:
 
 
 @contextlib.contextmanager
-def _no_autoflush_of(obj: Any) -> Iterator[None]:
-    session = object_session(obj)
-    if session is None:
-        yield
-        return
-    with session.no_autoflush:
+def _no_autoflush_of(*objects: Any) -> Iterator[None]:
+    """Unlinking may load expired attributes: never flush the half-built."""
+    with contextlib.ExitStack() as stack:
+        sessions = {id(s): s for s in map(object_session, objects) if s is not None}
+        for session in sessions.values():
+            stack.enter_context(session.no_autoflush)
         yield
 
 

@@ -63,6 +63,14 @@ def _minutes_to_clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+class WorkingHoursRangeError(ValueError, RuntimeError):
+    """A working-hours range that is not a [start, end] pair.
+
+    A ValueError like every refused value; also a RuntimeError, which is what
+    scripts written for the original Stalker catch.
+    """
+
+
 class WorkingHours(Entity):
     """A weekly pattern of working time ranges, in minutes after midnight.
 
@@ -121,7 +129,7 @@ class WorkingHours(Entity):
             if not isinstance(time_range, list):
                 raise type_error(self, attr, "a list of [start, end] lists", time_range)
             if len(time_range) != 2:
-                raise RuntimeError(
+                raise WorkingHoursRangeError(
                     f"WorkingHours.{attr} ranges should be [start, end] pairs of "
                     f"two ints, not {describe(time_range)}"
                 )
@@ -132,6 +140,10 @@ class WorkingHours(Entity):
                     raise value_error(
                         self, attr, f"minutes between 0 and {_MINUTES_PER_DAY}", minute
                     )
+            if time_range[1] < time_range[0]:
+                raise value_error(
+                    self, attr, "ranges that end after they start", time_range
+                )
             checked.append(list(time_range))
         return checked
 

@@ -361,7 +361,9 @@ class Task(
             ReferenceMixin.__init__(self, **kwargs)
             self.status_list = kwargs.get("status_list")
             first_status_final = self._set_first_status(bool(depends_on))
-            DateRangeMixin.__init__(self, start=start, end=end)
+            DateRangeMixin.__init__(
+                self, start=start, end=end, duration=kwargs.get("duration")
+            )
             ScheduleMixin.__init__(
                 self,
                 schedule_timing=schedule_timing,
@@ -751,7 +753,7 @@ class Task(
     def _validate_bid_timing(self, key: str, timing: Any) -> float | None:
         if timing is None:
             return None
-        return check_number(self, key, timing)
+        return check_number(self, key, timing, at_least=0)
 
     @validates("good")
     def _validate_good(self, key: str, good: Any) -> Good | None:
