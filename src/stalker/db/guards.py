@@ -279,6 +279,7 @@ def _join_on_link(target: Any, value: Any, *args: Any) -> Any:
 
 
 def _install_join_listeners(mapper: Mapper[Any]) -> None:
+    """Listen on every relationship the mapper defines, backrefs included."""
     manager = mapper.class_manager
     for prop in mapper.relationships:
         if prop.viewonly or prop.parent is not mapper:
@@ -298,7 +299,13 @@ def install(base: type) -> None:
     def _configured(mapper: Mapper[Any], class_: type) -> None:
         _install_column_guards(mapper)
         _install_safe_init(mapper)
-        _install_join_listeners(mapper)
+
+    # a backref is added to its mapper when the *other* class is configured,
+    # so the relationship listeners wait until every mapper is
+    @event.listens_for(Mapper, "after_configured")
+    def _all_configured() -> None:
+        for mapper in base.registry.mappers:  # type: ignore[attr-defined]
+            _install_join_listeners(mapper)
 
 
 __all__ = ["install", "under_construction"]

@@ -65,6 +65,24 @@ class _UniqueAssociationList(_AssociationList):  # type: ignore[type-arg]
         if not _holds(list(self), value):
             super().insert(index, value)
 
+    def _bulk_replace(self, assoc_proxy: Any, values: Any) -> None:
+        """Keep the association objects of members that stay (issue 24 bug 1).
+
+        Clearing first and creating new ones would give a member who is
+        listed again a second association object (a duplicate row at commit)
+        and lose its role; the new list is built before the old one goes.
+        """
+        current = list(self.col)
+        kept: list[Any] = []
+        for value in values:
+            if any(self._get(association) is value for association in kept):
+                continue
+            existing = next(
+                (item for item in current if self._get(item) is value), None
+            )
+            kept.append(existing if existing is not None else self._create(value))
+        setattr(self.lazy_collection.parent, self.lazy_collection.target, kept)
+
 
 def _unique_list_factory(
     lazy_collection: Any, creator: Any, value_attr: str, parent: Any
