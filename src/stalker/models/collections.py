@@ -82,6 +82,9 @@ class _UniqueAssociationList(_AssociationList):  # type: ignore[type-arg]
             )
             kept.append(existing if existing is not None else self._create(value))
         setattr(self.lazy_collection.parent, self.lazy_collection.target, kept)
+        reorder = getattr(self.col, "reorder", None)
+        if reorder is not None:  # an ordering_list renumbers the kept ones too
+            reorder()
 
 
 def _unique_list_factory(

@@ -54,6 +54,7 @@ from stalker.models.mixins.status import StatusMixin
 from stalker.models.project import Project
 from stalker.models.repository import repository_roots
 from stalker.models.validation import (
+    LONGEST_TIMEDELTA,
     check_choice,
     check_collection,
     check_instance,
@@ -179,9 +180,10 @@ class TaskDependency(Base, ScheduleMixin):
         if depends_on is None:
             depends_on = depends_to
         # validate everything before linking: linking ``task`` changes its status
-        if task is not _LINKED_LATER:
+        if task is not _LINKED_LATER:  # a link with its task needs both ends
             check_instance(self, "task", task, "Task")
-        check_instance(self, "depends_on", depends_on, "Task", allow_none=True)
+        allow_none = task is _LINKED_LATER
+        check_instance(self, "depends_on", depends_on, "Task", allow_none=allow_none)
         ScheduleMixin.__init__(
             self,
             schedule_timing=gap_timing,
@@ -607,7 +609,14 @@ class Task(
             return
         if not self.is_leaf:
             return
-        span = datetime.timedelta(**{kwargs["name"]: timing * kwargs["multiplier"]})
+        try:
+            span = datetime.timedelta(**{kwargs["name"]: timing * kwargs["multiplier"]})
+        except OverflowError:
+            span = None
+        if span is None or span > LONGEST_TIMEDELTA:
+            raise value_error(
+                self, "schedule_timing", "a timing the calendar can hold", timing
+            )
         constraint = self.schedule_constraint
         if constraint == CONSTRAIN_END:
             self._set_dates(self._end - span, self._end, None)
