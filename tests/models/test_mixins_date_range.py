@@ -89,30 +89,44 @@ def test_duration_is_ignored_when_start_and_end_are_valid():
     assert obj.duration == DAY
 
 
-@pytest.mark.parametrize(
-    "wrong",
-    [datetime.date(2013, 4, 17), datetime.timedelta(days=1), 12, "2013-04-17"],
-    ids=["date", "timedelta", "number", "string"],
-)
-def test_wrong_typed_start_counts_as_missing(wrong):
-    obj = sample(start=wrong, end=dt(2013, 4, 17, 10))
+# issue 16 overrides the spec: a wrong type is refused, None keeps the default
+WRONG_DATES = [datetime.date(2013, 4, 17), datetime.timedelta(days=1), 12, "2013"]
+WRONG_IDS = ["date", "timedelta", "number", "string"]
+
+
+@pytest.mark.parametrize("wrong", WRONG_DATES, ids=WRONG_IDS)
+@pytest.mark.parametrize("attr", ["start", "end"])
+def test_wrong_typed_date_is_a_type_error(attr, wrong):
+    with pytest.raises(TypeError, match=rf"DateRangeSample\.{attr}"):
+        sample(**{attr: wrong})
+    obj = sample(start=dt(2013, 4, 17, 10), end=dt(2013, 4, 17, 11))
+    with pytest.raises(TypeError, match=rf"DateRangeSample\.{attr}"):
+        setattr(obj, attr, wrong)
+    assert (obj.start, obj.end) == (dt(2013, 4, 17, 10), dt(2013, 4, 17, 11))
+
+
+@pytest.mark.parametrize("wrong", [5, 1.5, "1h", dt(2013, 4, 17)])
+def test_wrong_typed_duration_is_a_type_error(wrong):
+    with pytest.raises(TypeError, match=r"DateRangeSample\.duration"):
+        sample(start=dt(2013, 4, 17, 10), duration=wrong)
+
+
+def test_none_keeps_the_defaults():
+    obj = sample(start=None, end=dt(2013, 4, 17, 10), duration=None)
     assert obj.start == dt(2013, 4, 17, 9)
-    assert obj.end == dt(2013, 4, 17, 10)
 
 
 @pytest.mark.parametrize(
-    "wrong",
-    [datetime.date(2013, 4, 17), datetime.timedelta(days=1), 12],
-    ids=["date", "timedelta", "number"],
+    "duration", [datetime.timedelta(hours=-1), datetime.timedelta(days=10**6)]
 )
-def test_wrong_typed_end_counts_as_missing(wrong):
-    obj = sample(start=dt(2013, 4, 17, 10), end=wrong)
-    assert obj.end == dt(2013, 4, 17, 11)
+def test_negative_or_huge_duration_is_a_value_error(duration):
+    with pytest.raises(ValueError, match=r"DateRangeSample\.duration"):
+        sample(start=dt(2013, 4, 17, 10), duration=duration)
 
 
-def test_wrong_typed_duration_counts_as_missing():
-    obj = sample(start=dt(2013, 4, 17, 10), duration=5)
-    assert obj.duration == HOUR
+def test_a_range_beyond_the_calendar_is_a_value_error():
+    with pytest.raises(ValueError, match=r"DateRangeSample\.duration"):
+        sample(start=dt(9999, 12, 30), duration=datetime.timedelta(days=5))
 
 
 # --- the worked examples -------------------------------------------------------
@@ -183,11 +197,11 @@ def test_setting_duration_moves_the_end():
     assert obj.end == dt(2013, 4, 12)
 
 
-def test_negative_duration_is_forced_to_one_day():
+def test_negative_duration_is_refused_and_changes_nothing():
     obj = sample(start=dt(2013, 4, 10), end=dt(2013, 4, 20))
-    obj.duration = datetime.timedelta(-10)
-    assert obj.duration == DAY
-    assert obj.end == dt(2013, 4, 11)
+    with pytest.raises(ValueError, match=r"DateRangeSample\.duration"):
+        obj.duration = datetime.timedelta(-10)
+    assert obj.duration == datetime.timedelta(days=10)
 
 
 def test_too_short_duration_is_forced_to_the_resolution():
@@ -197,10 +211,9 @@ def test_too_short_duration_is_forced_to_the_resolution():
     assert obj.end == dt(2013, 4, 10, 1)
 
 
-@pytest.mark.parametrize("value", [None, "3 days"])
-def test_non_timedelta_duration_is_recomputed_from_start_and_end(value):
+def test_none_duration_is_recomputed_from_start_and_end():
     obj = sample(start=dt(2013, 4, 10), end=dt(2013, 4, 20))
-    obj.duration = value
+    obj.duration = None
     assert obj.duration == datetime.timedelta(days=10)
     assert obj.end == dt(2013, 4, 20)
 

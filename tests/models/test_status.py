@@ -248,7 +248,9 @@ def test_cache_sees_deleted_and_new_lists(session, statuses):
     old = StatusList(name="Old", statuses=statuses, target_entity_type="Clip")
     session.add(old)
     session.commit()
-    assert Clip(name="a").status_list is old
+    clip = Clip(name="a")
+    assert clip.status_list is old
+    session.expunge(clip)  # it joined the list's session (issue 24 bug 1)
     session.delete(old)
     session.commit()
     new = StatusList(name="New", statuses=statuses, target_entity_type="Clip")

@@ -460,11 +460,12 @@ def test_vacation_to_tjp_is_in_utc():
     assert vacation.to_tjp == "vacation 2013-06-06-10:00:00 - 2013-06-10-19:00:00"
 
 
-def test_removing_a_vacation_from_a_user_deletes_it(session):
+def test_removing_a_vacation_from_a_user_keeps_it_studio_wide(session):
+    # issue 16 case 5: no delete-orphan, an unlinked vacation is studio-wide
     user = make_user("studiouser")
     vacation = Vacation(user=user)
     session.add(user)
     session.commit()
     user.vacations.remove(vacation)
     session.commit()
-    assert Vacation.query.count() == 0
+    assert Vacation.query.one() is vacation and vacation.user is None

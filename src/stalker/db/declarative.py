@@ -8,11 +8,13 @@ from sqlalchemy import Column, ForeignKey, Integer, Table, and_, inspect
 from sqlalchemy.ext.associationproxy import AssociationProxyExtensionType
 from sqlalchemy.orm import DeclarativeBase, MappedColumn, Query
 
+from stalker.db import guards
 from stalker.db.session import DBSession
-from stalker.models.validation import check_collection
+from stalker.models.validation import check_collection, check_items
 from stalker.utils import make_plural
 
 _list_attributes_of: dict[type, frozenset[str]] = {}
+_item_classes_of: dict[type, dict[str, type]] = {}
 _classes_by_name: dict[str, type] = {}
 
 
@@ -32,6 +34,26 @@ def _list_attributes(cls: type) -> frozenset[str]:
                 names.add(key)
         _list_attributes_of[cls] = frozenset(names)
         return _list_attributes_of[cls]
+
+
+def _item_classes(cls: type) -> dict[str, type]:
+    """The class of the items of each association-proxy list attribute."""
+    try:
+        return _item_classes_of[cls]
+    except KeyError:
+        mapper = inspect(cls)
+        classes: dict[str, type] = {}
+        relationships = {rel.key for rel in mapper.relationships}
+        # plain relationships check every item before replacing (their
+        # validators see the whole new list first); proxies clear first
+        for key in _list_attributes(cls) - relationships:
+            proxy = getattr(cls, key)
+            target = inspect(proxy.target_class, raiseerr=False)
+            value_rel = target.relationships.get(proxy.value_attr) if target else None
+            if value_rel is not None:
+                classes[key] = value_rel.mapper.class_
+        _item_classes_of[cls] = classes
+        return classes
 
 
 def _join_on_root_key(cls: type) -> None:
@@ -103,12 +125,18 @@ class Base(DeclarativeBase):
         # the class and attribute like every other validation error.
         if not name.startswith("_") and name in _list_attributes(type(self)):
             value = check_collection(self, name, value)
+            item_class = _item_classes(type(self)).get(name)
+            if item_class is not None:  # refuse before the old links go
+                check_items(self, name, value, item_class)
         super().__setattr__(name, value)
 
     @property
     def plural_class_name(self) -> str:
         """The plural of the class name, e.g. ``Statuses`` for a Status."""
         return make_plural(type(self).__name__)
+
+
+guards.install(Base)
 
 
 def mapped_class(name: str) -> type:

@@ -125,9 +125,11 @@ class User(Entity, ACLMixin):
         back_populates="users",
         collection_class=UniqueList,
     )
+    # "all" without delete-orphan: a vacation whose user is unset is a
+    # studio-wide vacation, not garbage; deleting the user still deletes it
     vacations: Mapped[list[Vacation]] = relationship(
         back_populates="user",
-        cascade="all, delete-orphan",
+        cascade="all",
         primaryjoin="User.user_id == Vacation.user_id",
     )
     authentication_logs: Mapped[list[AuthenticationLog]] = relationship(

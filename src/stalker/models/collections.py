@@ -71,18 +71,30 @@ class _UniqueAssociationList(_AssociationList):  # type: ignore[type-arg]
     def _bulk_replace(self, assoc_proxy: Any, values: Any) -> None:
         """``owner.members = values``, checked in full before anything changes.
 
-        The new list gets new association objects in the order given; each
-        old one also leaves the member's side, so that list never shows a
+        Members that stay keep their association objects (and roles): clearing
+        first and creating new ones would give a member listed again a second
+        association object, a duplicate row at commit.  A dropped association
+        object also leaves the member's side, so that list never shows a
         ``None`` until the next flush.
         """
         owner = self.lazy_collection.parent
         members = _checked_members(owner, assoc_proxy, values)
-        dropped = list(self.col)
-        self.clear()
-        for association in dropped:
-            self.setter(association, None)
+        current = list(self.col)
+        kept: list[Any] = []
         for member in members:
-            self.append(member)
+            if any(self._get(association) is member for association in kept):
+                continue
+            existing = next(
+                (item for item in current if self._get(item) is member), None
+            )
+            kept.append(existing if existing is not None else self._create(member))
+        setattr(owner, self.lazy_collection.target, kept)
+        for association in current:
+            if not any(association is item for item in kept):
+                self.setter(association, None)
+        reorder = getattr(self.col, "reorder", None)
+        if reorder is not None:  # an ordering_list renumbers the kept ones too
+            reorder()
 
 
 def _checked_members(owner: Any, assoc_proxy: Any, values: Any) -> list[Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import platform
 import posixpath
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, synonym, validates
 import stalker
 from stalker.models.entity import Entity, SimpleEntity
 from stalker.models.mixins.code import CodeMixin
-from stalker.models.validation import check_str, type_error
+from stalker.models.validation import check_str, type_error, value_error
 
 #: ``platform.system()`` value -> the path attribute used on that system.
 _PATH_ATTRIBUTE_OF_SYSTEM = {
@@ -35,6 +36,10 @@ def current_path_attribute() -> str | None:
     Looked up at every call so tests can patch ``platform.system``.
     """
     return _PATH_ATTRIBUTE_OF_SYSTEM.get(platform.system())
+
+
+# "/x", "\\x", "//server", "C:" or "C:/x", "~/x", "$VAR/x" or "${VAR}/x"
+_ABSOLUTE_ROOT = re.compile(r"^(?:[/\\]|[A-Za-z]:|~|\$)")
 
 
 def normalize_root(path: str) -> str:
@@ -102,9 +107,28 @@ class Repository(Entity, CodeMixin):
 
     @validates("linux_path", "windows_path", "macos_path")
     def _validate_root(self, key: str, path: Any) -> str:
-        path = normalize_root(check_str(self, key, path))
+        path = normalize_root(self._check_root(key, check_str(self, key, path)))
         if key == current_path_attribute():
             self._publish(path)
+        return path
+
+    def _check_root(self, key: str, path: str) -> str:
+        """Refuse a root that would resolve against the working directory.
+
+        ``""`` stays the documented "no root on this OS"; a blank, relative
+        or ``..`` root would make every rendered path depend on where the
+        script runs, or climb out of the file server.
+        """
+        if path == "":
+            return path
+        if not path.strip():
+            raise value_error(self, key, "an absolute path or an empty str", path)
+        if ".." in path.replace("\\", "/").split("/"):
+            raise value_error(self, key, "a root without '..' segments", path)
+        if not _ABSOLUTE_ROOT.match(path):
+            raise value_error(
+                self, key, "an absolute path (/..., X:, //server, ~ or $VAR)", path
+            )
         return path
 
     def _publish(self, path: str | None = None) -> None:

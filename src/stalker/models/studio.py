@@ -133,6 +133,10 @@ class WorkingHours(Entity):
                     raise value_error(
                         self, attr, f"minutes between 0 and {_MINUTES_PER_DAY}", minute
                     )
+            if time_range[1] < time_range[0]:
+                raise value_error(
+                    self, attr, "ranges that end after they start", time_range
+                )
             checked.append(list(time_range))
         return checked
 

@@ -57,6 +57,7 @@ from stalker.models.mixins.status import StatusMixin
 from stalker.models.project import Project
 from stalker.models.repository import repository_roots
 from stalker.models.validation import (
+    LONGEST_TIMEDELTA,
     check_choice,
     check_collection,
     check_instance,
@@ -131,6 +132,9 @@ def _span_seconds(span: datetime.timedelta, day_seconds: int) -> int:
     return span.days * day_seconds + span.seconds
 
 
+_LINKED_LATER: Any = object()  # TaskDependency's task, when a Task list adds it
+
+
 class TaskDependency(Base, ScheduleMixin):
     """The association object of ``Task.depends_on``: target and gap options."""
 
@@ -167,7 +171,7 @@ class TaskDependency(Base, ScheduleMixin):
 
     def __init__(
         self,
-        task: Task | None = None,
+        task: Any = _LINKED_LATER,
         depends_on: Task | None = None,
         dependency_target: str | None = None,
         gap_timing: float | None = 0,
@@ -178,20 +182,43 @@ class TaskDependency(Base, ScheduleMixin):
     ) -> None:
         if depends_on is None:
             depends_on = depends_to
+        # validate everything before linking: linking ``task`` changes its status
+        if task is not _LINKED_LATER:  # a link with its task needs both ends
+            check_instance(self, "task", task, "Task")
+        allow_none = task is _LINKED_LATER
+        check_instance(self, "depends_on", depends_on, "Task", allow_none=allow_none)
         ScheduleMixin.__init__(
             self,
             schedule_timing=gap_timing,
             schedule_unit=gap_unit,
             schedule_model=gap_model,
         )
+        self.dependency_target = dependency_target  # type: ignore[assignment]
         # None is what a new link holds anyway: no attribute event for it
         # (Task.depends_on creates every link without its task).
         if depends_on is not None:
             self.depends_on = depends_on
-        if task is not None:
+        if task is not _LINKED_LATER:
             self.task = task
-        self.dependency_target = dependency_target  # type: ignore[assignment]
-        add_to_session_of(self, task, depends_on)
+        add_to_session_of(self, None if task is _LINKED_LATER else task, depends_on)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # unsetting a side would leave a link to nothing (and SQLAlchemy fails
+        # deep inside); the link is removed from the task's list instead
+        sides = ("task", "depends_on", "depends_to")
+        if name in sides and value is None and getattr(self, name) is not None:
+            raise type_error(
+                self,
+                name,
+                "a Task instance (remove the dependency from "
+                "Task.depends_on to unlink it)",
+                value,
+            )
+        super().__setattr__(name, value)
+
+    def _unlink_depends_on(self) -> None:
+        """The task's list dropped this link: it leaves the other task too."""
+        Base.__setattr__(self, "depends_on", None)
 
     @validates("task", "depends_on")
     def _validate_task(self, key: str, task: Any) -> Task | None:
@@ -339,7 +366,9 @@ class Task(
             ReferenceMixin.__init__(self, **kwargs)
             self.status_list = kwargs.get("status_list")
             first_status_final = self._set_first_status(bool(depends_on))
-            DateRangeMixin.__init__(self, start=start, end=end)
+            DateRangeMixin.__init__(
+                self, start=start, end=end, duration=kwargs.get("duration")
+            )
             ScheduleMixin.__init__(
                 self,
                 schedule_timing=schedule_timing,
@@ -347,27 +376,46 @@ class Task(
                 schedule_model=schedule_model,
                 schedule_constraint=schedule_constraint,
             )
+            # validate first, link last: a refused argument must not leave the
+            # task in its parent's children (issue 16)
+            self._review_number = 0
+            self.is_milestone = is_milestone
+            self.bid_timing = self.schedule_timing if bid_timing is None else bid_timing
+            self.bid_unit = self.schedule_unit if bid_unit is None else bid_unit
+            self.priority = priority  # type: ignore[assignment]
+            self.allocation_strategy = allocation_strategy  # type: ignore[assignment]
+            self.persistent_allocation = persistent_allocation  # type: ignore[assignment]
+            self._check_lists(
+                depends_on=(depends_on, Task),
+                resources=(resources, User),
+                alternative_resources=(alternative_resources, User),
+                watchers=(watchers, User),
+                responsible=(responsible, User),
+            )
+            if parent is not None:
+                check_instance(self, "parent", parent, Task)
+            if project is not None:
+                check_instance(self, "project", project, Project)
             if good is not None:  # before the task joins its parent or project
                 self.good = good
             if parent is not None:
                 self.parent = parent
-            self._review_number = 0
             self._project = self._resolve_project(project, parent)
-            self.is_milestone = is_milestone
             init_collection(self, "depends_on", depends_on)
             if not self.is_milestone:
                 self._init_resources(resources)
             init_collection(self, "alternative_resources", alternative_resources)
             init_collection(self, "watchers", watchers)
-            self.bid_timing = self.schedule_timing if bid_timing is None else bid_timing
-            self.bid_unit = self.schedule_unit if bid_unit is None else bid_unit
-            self.priority = priority  # type: ignore[assignment]
             init_collection(self, "responsible", responsible)
-            self.allocation_strategy = allocation_strategy  # type: ignore[assignment]
-            self.persistent_allocation = persistent_allocation  # type: ignore[assignment]
             if depends_on or not first_status_final:
                 self.update_status_with_dependent_statuses()
         add_to_session_of(self, parent, project)
+
+    def _check_lists(self, **lists: tuple[Any, type]) -> None:
+        """Type-check the constructor's lists before anything is linked."""
+        for attr, (value, item_class) in lists.items():
+            if isinstance(value, (list, tuple)):  # other iterables: when assigned
+                check_items(self, attr, value, item_class)
 
     def _init_resources(self, users: Any) -> None:
         """Fill the new task's (empty) resources and computed resources.
@@ -564,7 +612,14 @@ class Task(
             return
         if not self.is_leaf:
             return
-        span = datetime.timedelta(**{kwargs["name"]: timing * kwargs["multiplier"]})
+        try:
+            span = datetime.timedelta(**{kwargs["name"]: timing * kwargs["multiplier"]})
+        except OverflowError:
+            span = None
+        if span is None or span > LONGEST_TIMEDELTA:
+            raise value_error(
+                self, "schedule_timing", "a timing the calendar can hold", timing
+            )
         constraint = self.schedule_constraint
         if constraint == CONSTRAIN_END:
             self._set_dates(self._end - span, self._end, None)
@@ -710,7 +765,7 @@ class Task(
     def _validate_bid_timing(self, key: str, timing: Any) -> float | None:
         if timing is None:
             return None
-        return check_number(self, key, timing)
+        return check_number(self, key, timing, at_least=0)
 
     @validates("good")
     def _validate_good(self, key: str, good: Any) -> Good | None:
@@ -763,7 +818,7 @@ class Task(
     ) -> TaskDependency:
         if is_remove:
             self.update_status_with_dependent_statuses(removing=dependency.depends_on)
-            dependency.depends_on = None  # the link leaves both tasks
+            dependency._unlink_depends_on()  # the link leaves both tasks
             return dependency  # type: ignore[no-any-return]
         check_instance(self, key, dependency, TaskDependency)
         target = dependency.depends_on
@@ -775,7 +830,7 @@ class Task(
             try:
                 self._check_new_dependency(target)
             except Exception:
-                dependency.depends_on = None  # unlink it from the other task again
+                dependency._unlink_depends_on()  # unlink it from the other task again
                 raise
             self._removing_dependencies.discard(id(target))
             if self.status.code == "RTS" and target.status.code in _ACTIVE_CODES:

@@ -8,8 +8,11 @@ received (type and value), e.g.::
 
 from __future__ import annotations
 
+import datetime
 import enum
+import math
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import synonym
@@ -43,6 +46,26 @@ def value_error(owner: Any, attr: str, expected: str, value: Any) -> ValueError:
     )
 
 
+def check_text(owner: Any, attr: str, value: str, max_length: int | None) -> str:
+    """Refuse what a database would refuse or mangle in a str.
+
+    PostgreSQL rejects NUL characters and both drivers fail to encode lone
+    surrogates; a string longer than its ``String(n)`` column fails on
+    PostgreSQL only. Checking here makes both backends refuse the same values.
+    """
+    if "\x00" in value:
+        raise value_error(owner, attr, "a str without NUL characters", value)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise value_error(owner, attr, "a str without lone surrogates", value) from None
+    if max_length is not None and len(value) > max_length:
+        raise value_error(
+            owner, attr, f"a str of at most {max_length} characters", value
+        )
+    return value
+
+
 def check_str(
     owner: Any,
     attr: str,
@@ -50,20 +73,23 @@ def check_str(
     *,
     none_as: str | None = None,
     allow_empty: bool = True,
+    allow_blank: bool = True,
     max_length: int | None = None,
 ) -> str:
-    """Return ``value`` if it is a str (``None`` becomes ``none_as`` when given)."""
+    """Return ``value`` if it is a str (``None`` becomes ``none_as`` when given).
+
+    ``allow_blank=False`` also refuses whitespace-only strings: a code of
+    ``"   "`` names nothing.
+    """
     if value is None and none_as is not None:
         return none_as
     if not isinstance(value, str):
         raise type_error(owner, attr, "a str", value)
     if not allow_empty and value == "":
         raise value_error(owner, attr, "a non-empty str", value)
-    if max_length is not None and len(value) > max_length:
-        raise value_error(
-            owner, attr, f"a str of at most {max_length} characters", value
-        )
-    return value
+    if not allow_blank and value.strip() == "":
+        raise value_error(owner, attr, "a str that is not blank", value)
+    return check_text(owner, attr, value, max_length)
 
 
 def plain_value(value: Any) -> Any:
@@ -153,13 +179,70 @@ def check_number(
     at_least: float | None = None,
     above: float | None = None,
 ) -> int | float:
-    """Return ``value`` if it is an int or float (not a bool) within the bound."""
+    """Return ``value`` if it is a finite int or float (not a bool) within the bound."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise type_error(owner, attr, "an int or float", value)
+    check_finite(owner, attr, value)
     if at_least is not None and value < at_least:
         raise value_error(owner, attr, f"a number >= {at_least}", value)
     if above is not None and value <= above:
         raise value_error(owner, attr, f"a number > {above}", value)
+    return value
+
+
+def check_finite(owner: Any, attr: str, value: Any) -> Any:
+    """Refuse NaN and infinities (SQLite stores NaN as NULL, PostgreSQL keeps it)."""
+    if isinstance(value, (float, Decimal)) and not math.isfinite(value):
+        raise value_error(owner, attr, "a finite number", value)
+    if isinstance(value, int) and abs(value) > _LARGEST_FLOAT_INT:
+        raise value_error(owner, attr, "a number a float can hold", value)
+    return value
+
+
+_LARGEST_FLOAT_INT = 2**1023
+INT_RANGES = {16: (-(2**15), 2**15 - 1), 32: (-(2**31), 2**31 - 1)}
+INT_RANGES[64] = (-(2**63), 2**63 - 1)
+
+
+def check_int_range(owner: Any, attr: str, value: int, bits: int = 32) -> int:
+    """Refuse an int its ``bits``-wide column cannot hold (same on both backends)."""
+    low, high = INT_RANGES[bits]
+    if not low <= value <= high:
+        raise value_error(owner, attr, f"an int from {low} to {high}", value)
+    return value
+
+
+# an Interval is stored as 1970-01-01 + delta on SQLite: keep inside year 1-9999
+LONGEST_TIMEDELTA = datetime.timedelta(days=700_000)
+
+
+def check_timedelta(
+    owner: Any,
+    attr: str,
+    value: Any,
+    *,
+    allow_none: bool = False,
+    allow_negative: bool = False,
+    allow_zero: bool = True,
+) -> datetime.timedelta | None:
+    """Return ``value`` if it is a timedelta both backends can store.
+
+    Negative (and with ``allow_zero=False`` zero) durations are refused
+    unless allowed: a length of time spent or planned is never below zero.
+    """
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, datetime.timedelta):
+        expected = "a timedelta or None" if allow_none else "a timedelta"
+        raise type_error(owner, attr, expected, value)
+    if abs(value) > LONGEST_TIMEDELTA:
+        raise value_error(
+            owner, attr, f"a timedelta of at most {LONGEST_TIMEDELTA.days} days", value
+        )
+    if not allow_negative and value < datetime.timedelta(0):
+        raise value_error(owner, attr, "a timedelta that is not negative", value)
+    if not allow_zero and not value:
+        raise value_error(owner, attr, "a timedelta above zero", value)
     return value
 
 

@@ -22,4 +22,6 @@ class AmountMixin:
     def _validate_amount(self, key: str, amount: Any) -> float:
         if amount is None:
             return 0.0
-        return float(check_number(self, key, amount))
+        # a quantity (hours, items, an invoiced sum) is never below zero;
+        # discounts are negative prices, not negative amounts
+        return float(check_number(self, key, amount, at_least=0))

@@ -28,4 +28,4 @@ class CodeMixin:
             if self.__nullable_code__:
                 return None
             raise type_error(self, key, "a str", code)
-        return check_str(self, key, code, allow_empty=False)
+        return check_str(self, key, code, allow_empty=False, allow_blank=False)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, synonym
 
 import stalker
 from stalker.db.types import GenericDateTime
-from stalker.models.validation import type_error
+from stalker.models.validation import check_timedelta, type_error, value_error
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 _ONE_DAY = datetime.timedelta(days=1)
@@ -83,20 +83,36 @@ class DateRangeMixin:
         """Round ``dt`` to the timing resolution (see :func:`round_time`)."""
         return round_time(dt)
 
-    def _check_aware(self, attr: str, value: Any) -> None:
-        if _is_datetime(value) and value.utcoffset() is None:
+    def _check_date(self, attr: str, value: Any) -> None:
+        """None keeps the default; anything but an aware datetime is refused."""
+        if value is None:
+            return
+        if not _is_datetime(value):
+            raise type_error(self, attr, "a timezone-aware datetime or None", value)
+        if value.utcoffset() is None:
             raise type_error(self, attr, "a timezone-aware datetime", value)
 
     def _validate_dates(
         self, start: Any, end: Any, duration: Any
     ) -> tuple[datetime.datetime, datetime.datetime, datetime.timedelta]:
-        """Normalise the triple; wrong types count as missing (see the spec)."""
-        self._check_aware("start", start)
-        self._check_aware("end", end)
+        """Normalise the triple; None takes the default, wrong types are refused."""
+        self._check_date("start", start)
+        self._check_date("end", end)
+        check_timedelta(self, "duration", duration, allow_none=True)
+        try:
+            return self._normalise_dates(start, end, duration)
+        except OverflowError:
+            raise value_error(
+                self,
+                "duration",
+                "dates that stay within the years 1 to 9999",
+                (start, end, duration),
+            ) from None
+
+    def _normalise_dates(
+        self, start: Any, end: Any, duration: Any
+    ) -> tuple[datetime.datetime, datetime.datetime, datetime.timedelta]:
         resolution = stalker.defaults.timing_resolution
-        start = start if _is_datetime(start) else None
-        end = end if _is_datetime(end) else None
-        duration = duration if isinstance(duration, datetime.timedelta) else None
         if start is None:
             duration = duration or resolution
             if end is None:

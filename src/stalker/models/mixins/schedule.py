@@ -14,7 +14,7 @@ from sqlalchemy import Enum, Float, Integer
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, validates
 
 import stalker
-from stalker.models.validation import check_choice, type_error
+from stalker.models.validation import check_choice, check_number, type_error
 
 _MINUTE = 60
 _HOUR = 3600
@@ -140,6 +140,7 @@ class ScheduleMixin:
             raise type_error(
                 self, self._schedule_column("timing"), "an int or float", timing
             )
+        check_number(self, self._schedule_column("timing"), timing, at_least=0)
         self._schedule_timing_changed(timing)
         return timing
 
