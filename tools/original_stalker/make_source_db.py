@@ -60,16 +60,22 @@ from stalker import (  # noqa: E402
 
 MAJOR = int(stalker.__version__.split(".")[0])
 UTC = pytz.utc
-START = datetime.datetime(2024, 1, 8, 10, 0, tzinfo=UTC)
+#: The schedule starts tomorrow, so that ours can reschedule it from "now".
+START = datetime.datetime.combine(
+    datetime.date.today() + datetime.timedelta(days=1), datetime.time(10), tzinfo=UTC
+)
+HORIZON = datetime.timedelta(days=180)
 TASKS_PER_SHOT = 4
 SHOT_COUNT = 60  # 60 shots x (1 + 4 tasks) + assets... = a few hundred tasks
 
 
 def setup(url: str) -> object:
     if MAJOR >= 1:
-        from stalker.db.setup import init, setup as db_setup
+        from stalker.db.setup import init
+        from stalker.db.setup import setup as db_setup
     else:
-        from stalker.db import init, setup as db_setup
+        from stalker.db import init
+        from stalker.db import setup as db_setup
     db_setup({"sqlalchemy.url": url})
     init()
     from stalker.db.session import DBSession
@@ -84,7 +90,9 @@ def status_list(session: object, target: str, codes: list[str]) -> StatusList:
     if found:
         return found
     statuses = [Status.query.filter_by(code=code).first() for code in codes]  # type: ignore[attr-defined]
-    found = StatusList(name=f"{target} Statuses", target_entity_type=target, statuses=statuses)
+    found = StatusList(
+        name=f"{target} Statuses", target_entity_type=target, statuses=statuses
+    )
     session.add(found)  # type: ignore[attr-defined]
     return found
 
@@ -101,7 +109,8 @@ def structure() -> Structure:
         FilenameTemplate(
             name="Task Template",
             target_entity_type=target,
-            path="{{project.code}}/{%- for p in parent_tasks -%}{{p.nice_name}}/{%- endfor -%}",
+            path="{{project.code}}/"
+            "{%- for p in parent_tasks -%}{{p.nice_name}}/{%- endfor -%}",
             filename="{{version.nice_name}}_v{{'%03d'|format(version.version_number)}}",
         ),
         FilenameTemplate(
@@ -120,7 +129,9 @@ def build(url: str) -> None:
     commit = session.commit  # type: ignore[attr-defined]
 
     admin = User.query.filter_by(login="admin").first()  # type: ignore[attr-defined]
-    studio = Studio(name="Legacy Studio", daily_working_hours=9)
+    studio = Studio(
+        name="Legacy Studio", daily_working_hours=9, start=START, end=START + HORIZON
+    )
     studio.working_hours["sat"] = [[600, 900]]
     add(studio)
 
@@ -141,18 +152,43 @@ def build(url: str) -> None:
     add(artists)
     client = Client(name="Big Client", users=[users[0]])
     add(client)
-    add(Vacation(user=users[1], start=START + datetime.timedelta(days=20), end=START + datetime.timedelta(days=25)))
-    add(Vacation(start=START + datetime.timedelta(days=40), end=START + datetime.timedelta(days=41)))
+    add(
+        Vacation(
+            user=users[1],
+            start=START + datetime.timedelta(days=20),
+            end=START + datetime.timedelta(days=25),
+        )
+    )
+    add(
+        Vacation(
+            start=START + datetime.timedelta(days=40),
+            end=START + datetime.timedelta(days=41),
+        )
+    )
 
     project_statuses = status_list(session, "Project", ["WIP", "CMPL"])
     for target in ("Asset", "Shot", "Sequence"):
-        status_list(session, target, ["WFD", "RTS", "WIP", "PREV", "HREV", "DREV", "OH", "STOP", "CMPL"])
+        status_list(
+            session,
+            target,
+            ["WFD", "RTS", "WIP", "PREV", "HREV", "DREV", "OH", "STOP", "CMPL"],
+        )
     if MAJOR >= 1:
-        status_list(session, "Scene", ["WFD", "RTS", "WIP", "PREV", "HREV", "DREV", "OH", "STOP", "CMPL"])
-        status_list(session, "Variant", ["WFD", "RTS", "WIP", "PREV", "HREV", "DREV", "OH", "STOP", "CMPL"])
+        status_list(
+            session,
+            "Scene",
+            ["WFD", "RTS", "WIP", "PREV", "HREV", "DREV", "OH", "STOP", "CMPL"],
+        )
+        status_list(
+            session,
+            "Variant",
+            ["WFD", "RTS", "WIP", "PREV", "HREV", "DREV", "OH", "STOP", "CMPL"],
+        )
     commit()
 
-    image_format = ImageFormat(name="HD 1080", width=1920, height=1080, pixel_aspect=1.0)
+    image_format = ImageFormat(
+        name="HD 1080", width=1920, height=1080, pixel_aspect=1.0
+    )
     commercial = Type(name="Commercial", code="comm", target_entity_type="Project")
     char_type = Type(name="Character", code="char", target_entity_type="Asset")
     anim_type = Type(name="Animation", code="anim", target_entity_type="Task")
@@ -167,7 +203,7 @@ def build(url: str) -> None:
         status_list=project_statuses,
         fps=24,
     )
-    project.users = users + [admin]
+    project.users = [*users, admin]
     project.clients = [client]
     add(project)
     commit()
@@ -184,14 +220,33 @@ def build(url: str) -> None:
     all_tasks = []
     asset = Asset(name="Hero", code="Hero", type=char_type, project=project, tags=[tag])
     add(asset)
-    model = Task(name="Model", parent=asset, resources=[users[0]], alternative_resources=[users[3]], schedule_timing=3, schedule_unit="d")
-    rig = Task(name="Rig", parent=asset, resources=[users[3]], schedule_timing=2, schedule_unit="d")
+    model = Task(
+        name="Model",
+        parent=asset,
+        resources=[users[0]],
+        alternative_resources=[users[3]],
+        schedule_timing=3,
+        schedule_unit="d",
+    )
+    rig = Task(
+        name="Rig",
+        parent=asset,
+        resources=[users[3]],
+        schedule_timing=2,
+        schedule_unit="d",
+    )
     _depend(rig, model, gap=1)
     all_tasks += [model, rig]
 
     for number in range(SHOT_COUNT):
-        kwargs = {"name": f"SH{number:03d}", "code": f"SH{number:03d}", "project": project,
-                  "image_format": image_format, "cut_in": 1001, "cut_out": 1001 + 24 + number}
+        kwargs = {
+            "name": f"SH{number:03d}",
+            "code": f"SH{number:03d}",
+            "project": project,
+            "image_format": image_format,
+            "cut_in": 1001,
+            "cut_out": 1001 + 24 + number,
+        }
         if MAJOR >= 1:
             kwargs.update(sequence=sequence, scene=scene)
         else:
@@ -199,7 +254,9 @@ def build(url: str) -> None:
         shot = Shot(**kwargs)
         add(shot)
         previous = None
-        for step, name in enumerate(("Layout", "Animation", "Lighting", "Comp")[:TASKS_PER_SHOT]):
+        for step, name in enumerate(
+            ("Layout", "Animation", "Lighting", "Comp")[:TASKS_PER_SHOT]
+        ):
             task = Task(
                 name=name,
                 parent=shot,
@@ -211,14 +268,25 @@ def build(url: str) -> None:
                 schedule_unit="h",
             )
             if previous is not None:
-                _depend(task, previous, gap=number % 3, target="onend" if step % 2 else "onstart")
+                _depend(
+                    task,
+                    previous,
+                    gap=number % 3,
+                    target="onend" if step % 2 else "onstart",
+                )
             previous = task
             all_tasks.append(task)
         commit()
     if MAJOR >= 1:
         from stalker import Variant
 
-        variant = Variant(name="Red", parent=asset, resources=[users[2]], schedule_timing=1, schedule_unit="d")
+        variant = Variant(
+            name="Red",
+            parent=asset,
+            resources=[users[2]],
+            schedule_timing=1,
+            schedule_unit="d",
+        )
         all_tasks.append(variant)
     commit()
 
@@ -226,7 +294,10 @@ def build(url: str) -> None:
     _work(session, project, all_tasks, users, admin)
     _money(session, project, client, users)
     commit()
-    print(f"built a studio of stalker {stalker.__version__} with {len(all_tasks)} leaf tasks")
+    print(
+        f"built a studio of stalker {stalker.__version__} "
+        f"with {len(all_tasks)} leaf tasks"
+    )
 
 
 def _depend(task: Task, other: Task, gap: int = 0, target: str = "onend") -> None:
@@ -264,12 +335,21 @@ def _schedule(project: Project, tasks: list[Task], studio: Studio) -> None:
     studio.last_schedule_message = "scheduled by make_source_db.py"
 
 
-def _work(session: object, project: Project, tasks: list[Task], users: list[User], admin: User) -> None:
+def _work(
+    session: object, project: Project, tasks: list[Task], users: list[User], admin: User
+) -> None:
     add = session.add  # type: ignore[attr-defined]
     logged = [t for t in tasks if t.status.code in ("RTS", "WIP")][:20]
     for task in logged:
         start = task.computed_start
-        add(TimeLog(task=task, resource=task.resources[0], start=start, end=start + datetime.timedelta(hours=2)))
+        add(
+            TimeLog(
+                task=task,
+                resource=task.resources[0],
+                start=start,
+                end=start + datetime.timedelta(hours=2),
+            )
+        )
     versions = []
     for task in tasks[:30]:
         for _ in range(2):
@@ -278,7 +358,13 @@ def _work(session: object, project: Project, tasks: list[Task], users: list[User
 
                 version = Version(task=task)
                 path = version.generate_path()
-                version.files.append(File(full_path=f"{path}.ma", original_filename="scene.ma", created_with="Maya"))
+                version.files.append(
+                    File(
+                        full_path=f"{path}.ma",
+                        original_filename="scene.ma",
+                        created_with="Maya",
+                    )
+                )
             else:
                 version = Version(task=task, created_with="Maya")
                 version.update_paths()
@@ -301,20 +387,30 @@ def _work(session: object, project: Project, tasks: list[Task], users: list[User
     add(daily)
     note = Note(content="remember the wind", created_by=admin)
     tasks[1].notes.append(note)
-    ticket = Ticket(project=project, summary="broken rig", description="the arm flips", reported_by=users[0], links=[tasks[1]])
+    ticket = Ticket(
+        project=project,
+        summary="broken rig",
+        description="the arm flips",
+        reported_by=users[0],
+        links=[tasks[1]],
+    )
     add(ticket)
     session.commit()  # type: ignore[attr-defined]
     ticket.resolve(admin, "fixed")
     add(Page(title="Pipeline", content="how we work", project=project))
 
 
-def _money(session: object, project: Project, client: Client, users: list[User]) -> None:
+def _money(
+    session: object, project: Project, client: Client, users: list[User]
+) -> None:
     add = session.add  # type: ignore[attr-defined]
     good = Good(name="Animation Second", cost=100, msrp=150, unit="s", client=client)
     price_list = PriceList(name="2024 Prices", goods=[good])
     budget_statuses = status_list(session, "Budget", ["WIP", "CMPL"])
     budget = Budget(name="Season Budget", project=project, status_list=budget_statuses)
-    entry = BudgetEntry(budget=budget, good=good, amount=10, cost=100, msrp=150, price=1500, unit="s")
+    entry = BudgetEntry(
+        budget=budget, good=good, amount=10, cost=100, msrp=150, price=1500, unit="s"
+    )
     invoice = Invoice(budget=budget, client=client, amount=1500, unit="USD")
     payment = Payment(invoice=invoice, amount=500, unit="USD")
     for item in (good, price_list, budget, entry, invoice, payment):
