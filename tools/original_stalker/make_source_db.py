@@ -237,6 +237,9 @@ def build(url: str) -> None:
     )
     _depend(rig, model, gap=1)
     all_tasks += [model, rig]
+    # 1.x does not cascade a new child task into the session: add each one.
+    add(model)
+    add(rig)
 
     for number in range(SHOT_COUNT):
         kwargs = {
@@ -275,6 +278,7 @@ def build(url: str) -> None:
                     target="onend" if step % 2 else "onstart",
                 )
             previous = task
+            add(task)
             all_tasks.append(task)
         commit()
     if MAJOR >= 1:
@@ -287,6 +291,7 @@ def build(url: str) -> None:
             schedule_timing=1,
             schedule_unit="d",
         )
+        add(variant)
         all_tasks.append(variant)
     commit()
 
@@ -370,6 +375,7 @@ def _work(
                 version.update_paths()
                 version.extension = ".ma"
             add(version)
+            session.commit()  # type: ignore[attr-defined]  (numbers the next)
             versions.append(version)
         if MAJOR >= 1:
             revised = Version(task=task, revision_number=2)

@@ -327,7 +327,7 @@ def _reset_sequences(
 def _render_version_paths(
     connection: Connection, generation: str, report: MoveReport
 ) -> None:
-    """1.x versions had no path of their own: render ours from the templates."""
+    """A 1.x version without files had no path: render ours from the templates."""
     if generation != "1.1":
         return
     from sqlalchemy.orm import Session
@@ -337,13 +337,14 @@ def _render_version_paths(
     session = Session(bind=connection, join_transaction_mode="create_savepoint")
     failed = 0
     try:
-        for version in session.scalars(select(Version).order_by(Version.id)):
+        pathless = select(Version).where(Version.full_path == "").order_by(Version.id)
+        for version in session.scalars(pathless):
             try:
                 with session.begin_nested():
                     version.update_paths()
             except (ValueError, TypeError, RuntimeError):
                 failed += 1
-        session.flush()
+        session.commit()  # releases this session's savepoint, not the move's
     finally:
         session.close()
     report.lost(

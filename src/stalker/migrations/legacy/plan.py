@@ -79,6 +79,7 @@ def make_plan(source: Source, target_tables: set[str], report: MoveReport) -> Pl
     _dedupe_entity_types(plan, report)
     if generation == "1.1":
         _from_1x(source, plan, report)
+    _unique_version_numbers(plan, report)
     _status_positions(plan, report)
     _daily_ranks(plan, report)
     return plan
@@ -138,7 +139,11 @@ def _from_1x(source: Source, plan: Plan, report: MoveReport) -> None:
 
 
 def _versions_from_1x(plan: Plan, report: MoveReport) -> None:
-    """A 1.x Version is no file; ours is a Link, so each gets its Link row."""
+    """A 1.x Version is no file; ours is a Link, so each gets its Link row.
+
+    Its path is that of its first file (what is on disk), so paths stay as
+    they were; a version without files gets a path from our templates.
+    """
     files = {row["id"]: row for row in plan.get("Links", [])}
     outputs: dict[int, list[int]] = defaultdict(list)
     for row in plan.get("Version_Outputs", []):
@@ -155,8 +160,9 @@ def _versions_from_1x(plan: Plan, report: MoveReport) -> None:
         plan["Links"].append(
             {
                 "id": version["id"],
-                "full_path": "",  # rendered from the templates after the copy
-                "original_filename": "",
+                # the file the studio has on disk; else rendered after the copy
+                "full_path": first["full_path"] if first else "",
+                "original_filename": first["original_filename"] if first else "",
             }
         )
     report.note(
@@ -211,6 +217,34 @@ def _shots_from_1x(plan: Plan) -> None:
             )
         if scene_id is not None:
             plan["Shot_Scenes"].append({"shot_id": shot["id"], "scene_id": scene_id})
+
+
+def _unique_version_numbers(plan: Plan, report: MoveReport) -> None:
+    """The original did not enforce unique numbers per take; ours does.
+
+    A version whose (task, take, number) an older one already holds gets the
+    next free number of its take (its stored path is kept).
+    """
+    versions = sorted(plan.get("Versions", []), key=lambda row: row["id"])
+    highest: dict[tuple[Any, Any], int] = defaultdict(int)
+    for row in versions:
+        series = (row["task_id"], row.get("take_name"))
+        highest[series] = max(highest[series], row["version_number"] or 0)
+    seen: set[tuple[Any, Any, Any]] = set()
+    renumbered = 0
+    for row in versions:
+        key = (row["task_id"], row.get("take_name"), row["version_number"])
+        if key in seen:
+            highest[key[:2]] += 1
+            row["version_number"] = highest[key[:2]]
+            renumbered += 1
+        seen.add((row["task_id"], row.get("take_name"), row["version_number"]))
+    report.note(
+        "Versions.version_number",
+        renumbered,
+        "shared with an older version of the same task and take: renumbered "
+        "after the highest",
+    )
 
 
 def _status_positions(plan: Plan, report: MoveReport) -> None:
