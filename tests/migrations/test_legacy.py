@@ -8,6 +8,9 @@ compared with the source table by table (counts and values).
 from __future__ import annotations
 
 import datetime
+import hashlib
+import shutil
+import sqlite3
 import subprocess
 import sys
 import uuid
@@ -79,17 +82,37 @@ def source_url(
     key = (version, backend)
     if key not in _built:
         if backend == "sqlite":
-            folder = tmp_path_factory.mktemp("original")
-            url = f"sqlite:///{folder / 'studio.db'}"
+            url = f"sqlite:///{_cached_sqlite_studio(version)}"
         else:
             name = f"stalker_original_{uuid.uuid4().hex[:8]}"
             url = create_database(get_test_postgres_url(), name)
-        try:
-            build.make_source_db(version, _original_url(url))
-        except subprocess.CalledProcessError as error:  # pragma: no cover
-            pytest.fail(f"make_source_db.py failed:\n{error.stderr}")
+            _make(version, url)
         _built[key] = url
     return _built[key]
+
+
+def _make(version: str, url: str) -> None:
+    try:
+        build.make_source_db(version, _original_url(url))
+    except subprocess.CalledProcessError as error:  # pragma: no cover
+        pytest.fail(f"make_source_db.py failed:\n{error.stderr}")
+
+
+def _cached_sqlite_studio(version: str) -> Path:
+    """The SQLite studio, kept beside the venvs until the script or the day changes.
+
+    (Its schedule starts the day it is built, so a day-old one is rebuilt.)
+    """
+    script = (TOOLS / "make_source_db.py").read_bytes()
+    digest = hashlib.sha256(script).hexdigest()[:12]
+    day = datetime.date.today().isoformat()
+    path = build.cache_dir() / f"studio-{version}-{digest}-{day}.db"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{uuid.uuid4().hex[:8]}.partial")
+        _make(version, f"sqlite:///{partial}")
+        partial.replace(path)
+    return path
 
 
 def _target_rows(url: str, table: str) -> list[dict[str, Any]]:
@@ -330,3 +353,56 @@ def test_the_command_prints_the_report(source_url, new_database, capsys):
     assert "Task_Dependencies" in out
     assert main(["--from", source_url, "--to", target]) == 1
     assert "should be empty" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("source_url", ["0.2.28"], indirect=True)
+def test_references_to_missing_rows_are_reported_not_dropped_silently(
+    source_url, new_database, backend, tmp_path
+):
+    """A hand-edited original (a user deleted behind its back) still moves."""
+    if backend != "sqlite":
+        pytest.skip("edits a copy of the SQLite file")
+    broken = tmp_path / "broken.db"
+    shutil.copy(make_url(source_url).database, broken)
+    with sqlite3.connect(broken) as connection:
+        user_id = connection.execute(
+            "SELECT id FROM Users WHERE login = 'artist5'"
+        ).fetchone()[0]
+        connection.execute("DELETE FROM Users WHERE id = ?", (user_id,))
+    report = move_legacy(f"sqlite:///{broken}", new_database())
+    places = {item.where: item.reason for item in report.not_carried}
+    assert "Task_Resources" in places
+    assert f"points to Users {user_id}" in places["Task_Resources"]
+    assert "row left out" in places["Task_Resources"]
+    assert report.tables["Users"].moved_rows == report.tables["Users"].source_rows
+
+
+def test_version_numbers_the_original_let_two_versions_share_are_renumbered():
+    from stalker.migrations.legacy.plan import _unique_version_numbers
+    from stalker.migrations.legacy.report import MoveReport as Report
+
+    rows = [
+        {"id": 1, "task_id": 9, "take_name": "Main", "version_number": 1},
+        {"id": 2, "task_id": 9, "take_name": "Main", "version_number": 1},
+        {"id": 3, "task_id": 9, "take_name": "Main", "version_number": 2},
+        {"id": 4, "task_id": 9, "take_name": "Main_r2", "version_number": 1},
+    ]
+    report = Report("Stalker 1.1.2.1", None, "head")
+    _unique_version_numbers({"Versions": rows}, report)
+    assert [r["version_number"] for r in rows] == [1, 3, 2, 1]
+    assert [(c.where, c.rows) for c in report.changed] == [
+        ("Versions.version_number", 1)
+    ]
+
+
+def test_the_migrations_command_hands_move_legacy_its_options(capsys, monkeypatch):
+    from stalker.migrations.__main__ import main as migrations_main
+
+    monkeypatch.delenv("STALKER_DATABASE_URL", raising=False)
+    assert migrations_main(["move-legacy", "--from", "sqlite:///nowhere.db"]) == 2
+    assert "--to URL" in capsys.readouterr().err
+    code = migrations_main(
+        ["move-legacy", "--source", "sqlite:////no/such.db", "--target", "sqlite://"]
+    )
+    assert code == 1
+    assert "does not exist" in capsys.readouterr().err

@@ -280,7 +280,6 @@ def build(url: str) -> None:
             previous = task
             add(task)
             all_tasks.append(task)
-        commit()
     if MAJOR >= 1:
         from stalker import Variant
 

@@ -374,14 +374,10 @@ def _count(
     source_classes = Counter(
         row["entity_type"] for row in plan.get("SimpleEntities", [])
     )
-    target_classes = Counter(
-        dict(
-            connection.execute(
-                select(tables["SimpleEntities"].c.entity_type, func.count()).group_by(
-                    tables["SimpleEntities"].c.entity_type
-                )
-            ).all()
-        )
+    entity_type = tables["SimpleEntities"].c.entity_type
+    grouped = select(entity_type, func.count()).group_by(entity_type)
+    target_classes: Counter[str] = Counter(
+        {str(name): int(count) for name, count in connection.execute(grouped)}
     )
     for name in sorted(set(source_classes) | set(target_classes)):
         report.classes[name] = (source_classes[name], target_classes[name])
