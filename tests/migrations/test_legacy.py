@@ -406,3 +406,49 @@ def test_the_migrations_command_hands_move_legacy_its_options(capsys, monkeypatc
     )
     assert code == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+#: The seed tutorial each original generation was documented with.
+SEEDS = next(
+    (
+        folder / "shared" / "seeds"
+        for folder in Path(__file__).resolve().parents[2].parents
+        if (folder / "shared" / "seeds").is_dir()
+    ),
+    Path("shared") / "seeds",
+)
+TUTORIALS = {
+    "0.2.28": "000_4dc567454d2cf07f.txt",
+    "1.1.2.1": "001_07429aa912e8c8b2.txt",
+}
+
+
+@pytest.mark.parametrize("version", ORIGINALS)
+def test_the_seed_tutorial_made_by_the_original_opens_with_ours(version, new_database):
+    """Same departments, task tree and version paths after the move."""
+    from stalker import Department, Task, Version, db
+    from stalker.db.session import DBSession
+
+    tutorial = SEEDS / TUTORIALS[version]
+    if not tutorial.exists():
+        pytest.skip(f"the seed tutorials are not beside the repository ({SEEDS})")
+    source = new_database()
+    log = build.run_seed_tutorial(version, tutorial, _original_url(source))
+    assert "tutorial run:" in log
+    rows = read_source(source).tables
+    move_legacy(source, (target := new_database()))
+    db.setup({"sqlalchemy.url": target})
+    try:
+        names = {r["id"]: r["name"] for r in rows["SimpleEntities"]}
+        assert sorted(d.name for d in Department.query.all()) == sorted(
+            names[r["id"]] for r in rows["Departments"]
+        )
+        assert len(rows["Tasks"]) >= 5, log  # the tutorial built its task tree
+        assert {(t.id, t.parent_id, t.name) for t in Task.query.all()} == {
+            (r["id"], r["parent_id"], names[r["id"]]) for r in rows["Tasks"]
+        }
+        paths = {v.id: v.full_path for v in Version.query.all()}
+        links = {r["id"]: r["full_path"] for r in rows.get("Links", [])}
+        assert paths == {i: links[i] for i in (r["id"] for r in rows["Versions"])}
+    finally:
+        DBSession.remove()

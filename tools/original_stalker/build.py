@@ -66,5 +66,16 @@ def make_source_db(version: str, url: str) -> None:
     )
 
 
+def run_seed_tutorial(version: str, tutorial: Path, url: str) -> str:
+    """Run the seed tutorial on the original ``stalker==version`` into ``url``."""
+    done = subprocess.run(
+        [str(python_for(version)), str(HERE / "seed_tutorial.py"), str(tutorial), url],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout + done.stderr
+
+
 if __name__ == "__main__":
     print(python_for(sys.argv[1]))
