@@ -319,6 +319,27 @@ def test_the_moved_studio_works_with_ours(source_url, new_database):
         DBSession.remove()
 
 
+@pytest.mark.tj3
+@pytest.mark.parametrize("source_url", ORIGINALS, indirect=True)
+def test_the_moved_studio_schedules_with_taskjuggler(source_url, new_database):
+    from stalker import Studio, Task, db
+    from stalker.db.session import DBSession
+    from stalker.models.schedulers import TaskJugglerScheduler
+
+    target = new_database()
+    move_legacy(source_url, target)
+    db.setup({"sqlalchemy.url": target})
+    try:
+        studio = Studio.query.one()
+        studio.scheduler = TaskJugglerScheduler()
+        studio.schedule()
+        DBSession.commit()
+        scheduled = Task.query.filter(Task.computed_start.isnot(None)).count()
+        assert scheduled >= 200
+    finally:
+        DBSession.remove()
+
+
 def _new_id(session: Any) -> int:
     from stalker import Tag
 

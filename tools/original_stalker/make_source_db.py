@@ -65,6 +65,7 @@ START = datetime.datetime.combine(
     datetime.date.today() + datetime.timedelta(days=1), datetime.time(10), tzinfo=UTC
 )
 HORIZON = datetime.timedelta(days=180)
+HISTORY = datetime.timedelta(days=30)
 TASKS_PER_SHOT = 4
 SHOT_COUNT = 60  # 60 shots x (1 + 4 tasks) + assets... = a few hundred tasks
 
@@ -130,7 +131,10 @@ def build(url: str) -> None:
 
     admin = User.query.filter_by(login="admin").first()  # type: ignore[attr-defined]
     studio = Studio(
-        name="Legacy Studio", daily_working_hours=9, start=START, end=START + HORIZON
+        name="Legacy Studio",
+        daily_working_hours=9,
+        start=START - HISTORY,
+        end=START + HORIZON,
     )
     studio.working_hours["sat"] = [[600, 900]]
     add(studio)
@@ -344,8 +348,9 @@ def _work(
 ) -> None:
     add = session.add  # type: ignore[attr-defined]
     logged = [t for t in tasks if t.status.code in ("RTS", "WIP")][:20]
-    for task in logged:
-        start = task.computed_start
+    for index, task in enumerate(logged):
+        # work already done: logged in the past, one after the other
+        start = START - datetime.timedelta(days=3) + datetime.timedelta(hours=2 * index)
         add(
             TimeLog(
                 task=task,

@@ -127,8 +127,8 @@ def _fill(column: Column[Any]) -> tuple[bool, Any]:
     if default is not None and getattr(default, "is_callable", False):
         try:
             return True, default.arg(None)  # type: ignore[attr-defined]
-        except TypeError:
-            pass
+        except (TypeError, AttributeError):
+            pass  # a default that needs the insert's context
     kind = _python_type(column)
     if kind is str:
         return True, ""
