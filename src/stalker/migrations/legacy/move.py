@@ -145,6 +145,7 @@ def _convert(
     for name, rows in plan.items():
         table = tables[name]
         extra: Counter[str] = Counter()
+        missing_required = 0
         filled: Counter[str] = Counter()
         out = []
         names = {column.name for column in table.columns}
@@ -156,7 +157,12 @@ def _convert(
             if ok:
                 out.append(new)
             else:
-                report.lost(name, 1, f"a required value is missing in {row!r}")
+                missing_required += 1
+        report.lost(
+            name,
+            missing_required,
+            "a value this stalker requires is empty and has no default (row left out)",
+        )
         for key, count in extra.items():
             report.lost(f"{name}.{key}", count, "this stalker has no such column")
         for key, count in filled.items():
@@ -185,7 +191,12 @@ def _drop_dangling(
     tables: dict[str, Table],
     report: MoveReport,
 ) -> None:
-    """References to rows that did not come along: emptied, or the row is left."""
+    """References to rows that did not come along: emptied, or the row is left.
+
+    Leaving a row out may leave others pointing nowhere, so this repeats until
+    nothing changes; each (column, action) is reported once with its ids.
+    """
+    missing: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
     while True:
         present = {
             (name, column.key): {row[column.key] for row in table_rows}
@@ -193,15 +204,23 @@ def _drop_dangling(
             for column in tables[name].columns
             if column.primary_key or column.unique
         }
-        if not _drop_pass(rows, tables, present, report):
-            return
+        if not _drop_pass(rows, tables, present, missing):
+            break
+    for (where, target, action), ids in missing.items():
+        shown = ", ".join(str(i) for i in sorted(set(ids), key=str)[:10])
+        report.lost(
+            where,
+            len(ids),
+            f"points to {target} rows that were not carried (ids {shown}"
+            f"{', ...' if len(set(ids)) > 10 else ''}): {action}",
+        )
 
 
 def _drop_pass(
     rows: dict[str, list[dict[str, Any]]],
     tables: dict[str, Table],
     present: dict[tuple[str, str], set[Any]],
-    report: MoveReport,
+    missing: dict[tuple[str, str, str], list[Any]],
 ) -> bool:
     changed = False
     for name, table_rows in rows.items():
@@ -213,16 +232,17 @@ def _drop_pass(
                 target = (fk.column.table.name, fk.column.key)
                 if row[key] is None or row[key] in present.get(target, set()):
                     continue
-                where = f"{name}.{key}"
-                reason = f"points to {target[0]} {row[key]}, which was not carried"
                 if fk.parent.nullable:
-                    report.lost(where, 1, reason + " (emptied)")
+                    missing[(f"{name}.{fk.parent.name}", target[0], "emptied")].append(
+                        row[key]
+                    )
                     row[key] = None
-                else:
-                    report.lost(name, 1, f"{where} {reason} (row left out)")
-                    keep = False
-                    changed = True
-                    break
+                    continue
+                missing[(f"{name}.{fk.parent.name}", target[0], "row left out")].append(
+                    row[key]
+                )
+                keep, changed = False, True
+                break
             if keep:
                 kept.append(row)
         rows[name] = kept
