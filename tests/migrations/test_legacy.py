@@ -473,3 +473,28 @@ def test_the_seed_tutorial_made_by_the_original_opens_with_ours(version, new_dat
         assert paths == {i: links[i] for i in (r["id"] for r in rows["Versions"])}
     finally:
         DBSession.remove()
+
+
+@pytest.mark.parametrize("source_url", ["0.2.28"], indirect=True)
+def test_a_move_that_fails_leaves_the_target_empty(
+    source_url, new_database, monkeypatch
+):
+    from stalker.migrations.legacy import move as move_module
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("injected failure after the rows were written")
+
+    target = new_database()
+    monkeypatch.setattr(move_module, "_reset_sequences", broken)
+    with pytest.raises(RuntimeError, match="injected failure"):
+        move_legacy(source_url, target)
+    assert runner.current(target) is None
+    engine = create_engine(target)
+    try:
+        with engine.connect() as connection:
+            assert not runner.has_stalker_tables(connection)
+    finally:
+        engine.dispose()
+    monkeypatch.undo()
+    report = move_legacy(source_url, target)  # and it can be run again
+    assert report.rows_lost == 0

@@ -38,15 +38,16 @@ def move_legacy(source_url: str, target_url: str) -> MoveReport:
     The source is only read (SQLite is opened read-only); the target must be
     empty: it gets our schema at head, then every row of the source with its
     id, converted where our schema differs.  Whatever has no place in ours is
-    listed in the returned report.  If anything fails, the target is left
-    without the copied rows (one transaction).
+    listed in the returned report.  Schema and rows are written in one
+    transaction: if anything fails, the target is left as empty as it was.
     """
+    from alembic import command
+
     import stalker  # noqa: F401  (maps every class)
     from stalker.db.declarative import Base
 
     source = read_source(source_url)
     _require_empty(target_url)
-    runner.upgrade(target_url, "head")
     report = MoveReport(
         GENERATION_NAMES[source.generation], source.revision, runner.head()
     )
@@ -55,6 +56,7 @@ def move_legacy(source_url: str, target_url: str) -> MoveReport:
     rows = _convert(plan, tables, report)
     _drop_dangling(rows, tables, report)
     with runner.migration_connection(target_url) as connection:
+        command.upgrade(runner.make_config(connection), "head")
         _insert(connection, rows, tables)
         _render_version_paths(connection, source.generation, report)
         _reset_sequences(connection, tables, source.high_water)
