@@ -51,7 +51,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, MetaData, Table, and_, bindparam, event, update
 from sqlalchemy.orm import Mapper, Session
@@ -165,7 +165,7 @@ class _MapperInfo:
 
     def __init__(self, mapper: Mapper[Any]) -> None:
         self.mapper = mapper
-        self.attribute_of = {
+        self.attribute_of: dict[Any, str] = {
             column: prop.key for column, prop in mapper._columntoproperty.items()
         }
         self.links = tuple(
@@ -173,15 +173,15 @@ class _MapperInfo:
                 prop.key,
                 prop.direction,
                 bool(prop.uselist),
-                tuple(prop.synchronize_pairs),
-                prop.secondary,
-                tuple(prop.secondary_synchronize_pairs or ()),
+                _column_pairs(prop.synchronize_pairs),
+                cast("Table | None", prop.secondary),
+                _column_pairs(prop.secondary_synchronize_pairs),
                 tuple(
                     sorted(
                         target.key
                         for _, target in (
-                            *prop.synchronize_pairs,
-                            *(prop.secondary_synchronize_pairs or ()),
+                            *_column_pairs(prop.synchronize_pairs),
+                            *_column_pairs(prop.secondary_synchronize_pairs),
                         )
                     )
                 )
@@ -211,7 +211,7 @@ class _MapperInfo:
             for each in reversed(list(mapper.iterate_to_root()))
             for parent, child in each._inherits_equated_pairs or ()
         ]
-        self.tables = {table: self._spec(table) for table in mapper.tables}
+        self.tables = {table: self._spec(table) for table in _tables(mapper)}
         #: per table: (column key, attribute, default kind, default) tuples
         #: and the primary-key column keys, unpacked once for ``_row``
         self.row_specs = {
@@ -225,7 +225,7 @@ class _MapperInfo:
         }
         self.key_columns = {
             table: tuple(column.key for column in table.primary_key.columns)
-            for table in mapper.tables
+            for table in _tables(mapper)
         }
 
     def _spec(self, table: Table) -> tuple[_ColumnSpec, ...] | None:
@@ -238,7 +238,7 @@ class _MapperInfo:
             if default is None and column.server_default is None:
                 kind, value = _DEFAULT_NONE, None
             elif default is not None and default.is_scalar:
-                kind, value = _DEFAULT_SCALAR, default.arg
+                kind, value = _DEFAULT_SCALAR, cast(Any, default).arg
             else:
                 kind, value = _DEFAULT_DATABASE, None
             specs.append(_ColumnSpec(column, attribute, kind, value))
@@ -246,6 +246,17 @@ class _MapperInfo:
 
 
 _infos: dict[Mapper[Any], _MapperInfo] = {}
+
+
+# SQLAlchemy types a mapper's parts broadly; Stalker maps only Tables and Columns.
+
+
+def _column_pairs(pairs: Any) -> tuple[tuple[Column[Any], Column[Any]], ...]:
+    return tuple(pairs or ())
+
+
+def _tables(mapper: Mapper[Any]) -> list[Table]:
+    return cast("list[Table]", list(mapper.tables))
 
 
 def _info(mapper: Mapper[Any]) -> _MapperInfo:
@@ -533,7 +544,7 @@ def _table_order(metadata: MetaData, table_count: int) -> dict[Table, int]:
 
 
 def _build_rows(plan: _Plan) -> None:
-    metadata = plan.states[0].mapper.local_table.metadata
+    metadata = cast(Table, plan.states[0].mapper.local_table).metadata
     order = _table_order(metadata, len(metadata.tables))
     position: dict[Table, dict[State, int]] = defaultdict(dict)
     per_table: dict[Table, list[State]] = defaultdict(list)

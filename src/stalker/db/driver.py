@@ -84,7 +84,7 @@ def _prepared_insert(
     )
     return (
         compiled.string,
-        compiled.positiontup if compiled.positional else None,
+        tuple(compiled.positiontup or ()) if compiled.positional else None,
         tuple((key, c) for key, c in converters if c.processor is not None),
     )
 

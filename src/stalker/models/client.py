@@ -73,7 +73,7 @@ class Client(Entity):
 
     __hash__ = SimpleEntity.__hash__
 
-    def to_tjp(self) -> str:
+    def to_tjp(self) -> str:  # type: ignore[override]  # a method, as documented
         """Clients take no part in TaskJuggler files: always ``''``."""
         return ""
 

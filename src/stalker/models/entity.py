@@ -67,7 +67,7 @@ class SimpleEntity(Base):
     __tablename__ = "SimpleEntities"
     # SQLite: ids are never reused after the highest row is deleted (a new
     # record must not inherit anything keyed on an old id; issue 18)
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__: Any = {"sqlite_autoincrement": True}
     __auto_name__: bool = True
     __strictly_typed__: bool = False
 

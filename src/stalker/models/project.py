@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, inspect, select
+from sqlalchemy import Boolean, Float, ForeignKey, Select, inspect, select
 from sqlalchemy.ext.orderinglist import ordering_list
 from sqlalchemy.orm import (
     Mapped,
@@ -44,6 +44,8 @@ from stalker.scheduling.tjp import indent
 
 if TYPE_CHECKING:
     from stalker.models.status import Status, StatusList  # noqa: F401
+    from stalker.models.task import Task
+    from stalker.models.ticket import Ticket
 
 
 class Project(Entity, ReferenceMixin, StatusMixin, DateRangeMixin, CodeMixin):
@@ -53,6 +55,10 @@ class Project(Entity, ReferenceMixin, StatusMixin, DateRangeMixin, CodeMixin):
     __auto_name__ = False
     __strictly_typed__ = False
     __mapper_args__ = {"polymorphic_identity": "Project"}
+
+    if TYPE_CHECKING:  # back-references declared by the task and ticket modules
+        tasks: Mapped[list[Task]]
+        tickets: Mapped[list[Ticket]]
 
     project_id: Mapped[int] = mapped_column(
         "id", ForeignKey("Entities.id"), primary_key=True
@@ -158,7 +164,7 @@ class Project(Entity, ReferenceMixin, StatusMixin, DateRangeMixin, CodeMixin):
         identity = inspect(self).identity
         if session is None or identity is None:
             return [task for task in self.tasks if isinstance(task, cls)]
-        query = (
+        query: Select[Any] = (
             select(cls)
             .where(cls.project_id == identity[0])  # type: ignore[attr-defined]
             .order_by(cls.task_id)  # type: ignore[attr-defined]
@@ -414,10 +420,10 @@ def _attach_client_proxies() -> None:
 
     The project module extends Client (defined earlier) with its side.
     """
-    Project.clients = unique_association_proxy(  # type: ignore[attr-defined]
+    Project.clients = unique_association_proxy(  # type: ignore[assignment]
         "client_role", "client", creator=lambda client: ProjectClient(client=client)
     )
-    Client.projects = unique_association_proxy(
+    Client.projects = unique_association_proxy(  # type: ignore[assignment]
         "project_role",
         "project",
         creator=lambda project: ProjectClient(project=project),

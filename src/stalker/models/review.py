@@ -137,8 +137,8 @@ class Review(SimpleEntity, ScheduleMixin, StatusMixin):
         task = self.task
         reviews = self.review_set
         revisions = [review for review in reviews if review.status.code == "RREV"]
-        total = task.total_logged_seconds + sum(
-            review.schedule_seconds for review in revisions
+        total = (task.total_logged_seconds or 0) + sum(
+            review.schedule_seconds or 0 for review in revisions
         )
         timing, unit = task.least_meaningful_time_unit(total)
         task._review_number += 1

@@ -80,7 +80,41 @@ class SchedulerBase:
         )
 
 
-class TaskJugglerScheduler(SchedulerBase):
+class _ProjectsScheduler(SchedulerBase):
+    """What both schedulers share: the projects to run on, and their session."""
+
+    @property
+    def projects(self) -> list[Any]:
+        """The projects to schedule; empty means every project in the database."""
+        return self._projects
+
+    @projects.setter
+    def projects(self, projects: Any) -> None:
+        self._projects = self._validate_projects(projects)
+
+    def _validate_projects(self, projects: Any) -> list[Any]:
+        if projects is None:
+            return []
+        if not isinstance(projects, list):
+            raise type_error(self, "projects", "a list of Project instances", projects)
+        projects = check_collection(self, "projects", projects)
+        return check_items(self, "projects", projects, "Project")
+
+    def _session(self) -> Any:
+        return session_of(self.studio) or DBSession
+
+    def _project_ids(self) -> list[int]:
+        ids = []
+        for project in self.projects:
+            if project.id is None:
+                raise value_error(
+                    self, "projects", "saved Project instances (flush them)", project
+                )
+            ids.append(project.id)
+        return ids
+
+
+class TaskJugglerScheduler(_ProjectsScheduler):
     """Schedules with TaskJuggler's ``tj3`` (``tj_command`` or ``tj3`` on PATH).
 
     ``projects`` limits the run (empty: every project); ``compute_resources``
@@ -116,23 +150,6 @@ class TaskJugglerScheduler(SchedulerBase):
     # -- attributes -----------------------------------------------------------
 
     @property
-    def projects(self) -> list[Any]:
-        """The projects to schedule; empty means every project in the database."""
-        return self._projects
-
-    @projects.setter
-    def projects(self, projects: Any) -> None:
-        self._projects = self._validate_projects(projects)
-
-    def _validate_projects(self, projects: Any) -> list[Any]:
-        if projects is None:
-            return []
-        if not isinstance(projects, list):
-            raise type_error(self, "projects", "a list of Project instances", projects)
-        projects = check_collection(self, "projects", projects)
-        return check_items(self, "projects", projects, "Project")
-
-    @property
     def timeout(self) -> float | None:
         """Seconds tj3 may run before it is stopped (None: no limit)."""
         return self._timeout
@@ -144,19 +161,6 @@ class TaskJugglerScheduler(SchedulerBase):
         self._timeout = timeout
 
     # -- pipeline -------------------------------------------------------------
-
-    def _session(self) -> Any:
-        return session_of(self.studio) or DBSession
-
-    def _project_ids(self) -> list[int]:
-        ids = []
-        for project in self.projects:
-            if project.id is None:
-                raise value_error(
-                    self, "projects", "saved Project instances (flush them)", project
-                )
-            ids.append(project.id)
-        return ids
 
     def _create_tjp_file(self) -> None:
         """Make a private temporary folder and name the .tjp and .csv files in it."""
@@ -309,7 +313,7 @@ def _remove(path: str | None) -> None:
         os.remove(path)
 
 
-class NativeScheduler(SchedulerBase):
+class NativeScheduler(_ProjectsScheduler):
     """Schedules in Python with TaskJuggler's rules; no external program.
 
     A drop-in for :class:`TaskJugglerScheduler` (same ``projects`` and
@@ -337,11 +341,6 @@ class NativeScheduler(SchedulerBase):
         self.calendar: Any = None
         self.constraints: dict[int, Any] = {}
         self.timings: dict[str, float] = {}
-
-    projects = TaskJugglerScheduler.projects
-    _validate_projects = TaskJugglerScheduler._validate_projects
-    _session = TaskJugglerScheduler._session
-    _project_ids = TaskJugglerScheduler._project_ids
 
     def _gather(self) -> ScheduleData:
         from stalker.scheduling.native import gather_constraints, studio_calendar

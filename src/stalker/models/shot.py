@@ -7,7 +7,7 @@ Also defines the ``Shot_Sequences`` and ``Shot_Scenes`` link tables behind
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Float, ForeignKey, Integer, bindparam, inspect, select
 from sqlalchemy.orm import (
@@ -130,7 +130,7 @@ class Shot(Task, CodeMixin):
         with no_autoflush(project, kwargs.get("parent")):
             super().__init__(project=project, **kwargs)
             try:
-                self._check_code_is_free(code)
+                self._check_code_is_free(self.code)
                 init_collection(self, "sequences", sequences)
                 init_collection(self, "scenes", scenes)
                 if image_format is not None:
@@ -266,7 +266,8 @@ class Shot(Task, CodeMixin):
     @property
     def cut_duration(self) -> int:
         """Number of frames from cut_in to cut_out, both included."""
-        return self.cut_out - self.cut_in + 1
+        # both always hold a frame (default 1); NULL only in a foreign row
+        return cast(int, self.cut_out) - cast(int, self.cut_in) + 1
 
     @cut_duration.setter
     def cut_duration(self, duration: Any) -> None:
@@ -294,7 +295,7 @@ class Shot(Task, CodeMixin):
         return source_out
 
     def _check_within_cut(self, key: str, frame: int) -> None:
-        if not self.cut_in <= frame <= self.cut_out:
+        if not cast(int, self.cut_in) <= frame <= cast(int, self.cut_out):
             raise value_error(
                 self,
                 key,

@@ -17,7 +17,7 @@ from stalker.models.collections import unique_association_proxy
 from stalker.models.entity import Entity, SimpleEntity
 from stalker.models.mixins.code import CodeMixin
 from stalker.models.mixins.target_entity_type import TargetEntityTypeMixin
-from stalker.models.validation import check_instance
+from stalker.models.validation import check_collection, check_instance
 
 
 class Status(Entity, CodeMixin):
@@ -93,7 +93,8 @@ class StatusList(Entity, TargetEntityTypeMixin):
     ) -> None:
         super().__init__(**kwargs)
         TargetEntityTypeMixin.__init__(self, target_entity_type)
-        self.statuses = [] if statuses is None else statuses
+        if statuses is not None:
+            self.statuses = check_collection(self, "statuses", statuses)
 
     def __eq__(self, other: object) -> bool:
         return (

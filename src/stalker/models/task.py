@@ -567,8 +567,8 @@ class Task(
 
     def _expand_dates(self, start: datetime.datetime, end: datetime.datetime) -> None:
         """Grow (never shrink) this container's range to cover a child's."""
-        new_start = min(self._start, start)
-        new_end = max(self._end, end)
+        new_start = min(self.start, start)
+        new_end = max(self.end, end)
         if new_start != self._start or new_end != self._end:
             self._set_dates(new_start, new_end, None)
 
@@ -622,7 +622,7 @@ class Task(
             )
         constraint = self.schedule_constraint
         if constraint == CONSTRAIN_END:
-            self._set_dates(self._end - span, self._end, None)
+            self._set_dates(self.end - span, self.end, None)
         elif constraint == CONSTRAIN_BOTH:
             self._set_dates(self._start, self._end, self._duration)
         else:

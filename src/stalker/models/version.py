@@ -37,7 +37,7 @@ import functools
 import os
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -312,7 +312,7 @@ class Version(Link, DAGMixin):
             session = task_state.session
             notes = transaction_notes(session) if session else {}
             pending = notes.get(_PENDING_KEY, {})
-            changed = session.dirty if session else []
+            changed: Iterable[Any] = session.dirty if session else []
             known = [
                 *pending.get(id(task), []),
                 *(v for v in changed if isinstance(v, Version)),
@@ -638,7 +638,7 @@ def _collides(session: Session, version: Version, task_id: int) -> bool:
         .where(table.c.task_id == task_id)
         .where(table.c.take_name == version.take_name)
         .where(table.c.version_number == version.version_number)
-        .where(table.c.id != inspect(version).identity[0])
+        .where(table.c.id != version.id)
         .limit(1)
     )
     return session.connection().execute(stmt).first() is not None

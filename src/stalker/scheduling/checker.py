@@ -44,7 +44,9 @@ class _Rules:
         self.calendar = calendar
 
     def working_ranges(self, day: datetime.date) -> Iterator[Interval]:
-        midnight = datetime.datetime.combine(day, datetime.time(), datetime.UTC)
+        midnight = datetime.datetime.combine(
+            day, datetime.time(), datetime.timezone.utc
+        )
         for first, last in self.calendar.working_hours[day.weekday()]:
             yield (
                 midnight + datetime.timedelta(minutes=first),
@@ -82,7 +84,7 @@ class _Rules:
             day += datetime.timedelta(days=1)
             if day > as_utc(self.calendar.end).date() + datetime.timedelta(days=366):
                 break
-        return datetime.datetime.combine(day, datetime.time(), datetime.UTC)
+        return datetime.datetime.combine(day, datetime.time(), datetime.timezone.utc)
 
 
 def _overlaps(a: Interval, b: Interval) -> bool:

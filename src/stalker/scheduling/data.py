@@ -443,9 +443,9 @@ def validate_schedule_data(data: ScheduleData) -> None:
             _one_of(owner, "dependency_target", dep.target, _TARGETS)
     for user_id, efficiency in data.users:
         _amount(f"User (id {user_id})", "efficiency", efficiency)
-    for user_id, spans in data.vacations.items():
+    for vacation_user_id, spans in data.vacations.items():  # None: studio-wide
         for start, end in spans:
-            _span(f"Vacation of user {user_id}", start, end)
+            _span(f"Vacation of user {vacation_user_id}", start, end)
     _check_bookings(data)
 
 

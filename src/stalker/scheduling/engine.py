@@ -637,7 +637,8 @@ class Engine:
     def _entry(self, task_id: int, earliest: dict[int, int]) -> int:
         """The earliest start of a task from its parent, dependencies, constraint."""
         row = self.data.tasks[task_id]
-        best, reason = 0, ("project_start", None)
+        best = 0
+        reason: tuple[str, int | None] = ("project_start", None)
         if row.parent_id in earliest:
             best = earliest[row.parent_id]
             reason = self.reason.get(row.parent_id, reason)

@@ -137,7 +137,7 @@ def _replace_computed_resources(
         delete(link).where(link.c.task_id == bindparam("_id")),
         [{"_id": row.entity_id} for row in task_rows],
     )
-    pairs = []
+    pairs: list[dict[str, int]] = []
     for row in task_rows:
         allowed = _allowed_resources(data, row.entity_id)
         chosen = dict.fromkeys(row.resource_ids or ())  # ordered, no repeats
@@ -188,7 +188,7 @@ def write_back(
         if compute_resources:
             _replace_computed_resources(session, data, task_rows)
     written = {row.entity_id for row in (*task_rows, *project_rows)}
-    attributes = _DATE_ATTRIBUTES
+    attributes: tuple[str, ...] = _DATE_ATTRIBUTES
     if compute_resources:
         attributes += ("_computed_resources",)
     _expire_loaded(session, written, attributes)

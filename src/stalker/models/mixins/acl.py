@@ -18,7 +18,7 @@ class ACLMixin:
     """Gives a class a list of Permissions and the Pyramid-style ``__acl__``."""
 
     @declared_attr
-    def permissions(cls) -> Mapped[list[Permission]]:
+    def permissions(cls: Any) -> Mapped[list[Permission]]:
         table = create_secondary_table(
             cls.__name__, "Permission", cls.__tablename__, "Permissions"
         )

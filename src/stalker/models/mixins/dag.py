@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import (
@@ -57,15 +57,18 @@ class DAGMixin:
     __id_column__ = "id"
     __dag_cascade__ = "all, delete"
 
+    if TYPE_CHECKING:  # the back-reference of ``parent``
+        children: Mapped[list[Any]]
+
     @declared_attr
-    def parent_id(cls) -> Mapped[int | None]:
+    def parent_id(cls: Any) -> Mapped[int | None]:
         return mapped_column(
             ForeignKey(f"{cls.__tablename__}.id"),  # type: ignore[attr-defined]
             index=True,
         )
 
     @declared_attr
-    def parent(cls) -> Mapped[Any]:
+    def parent(cls: Any) -> Mapped[Any]:
         id_attr = f"{cls.__name__}.{cls.__id_column__}"
         return relationship(
             cls.__name__,
@@ -84,7 +87,7 @@ class DAGMixin:
 
     def _dag_class(self) -> type:
         """The class whose instances may be parents and children of this one."""
-        return _dag_root(type(self))
+        return _dag_root(cast(type, type(self)))  # a class is hashable
 
     @validates("parent")
     def _validate_parent(self, key: str, parent: Any) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Interval
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, synonym
@@ -53,16 +53,19 @@ class DateRangeMixin:
     def computed_end(cls) -> Mapped[datetime.datetime | None]:
         return mapped_column(GenericDateTime)
 
+    # ``cls`` is the mapped class (a type checker would take it for an
+    # instance): the accessors are looked up on it so subclasses' overrides count.
+
     @declared_attr
-    def start(cls) -> Mapped[datetime.datetime]:
+    def start(cls: Any) -> Mapped[datetime.datetime]:
         return synonym("_start", descriptor=property(cls._get_start, cls._set_start))
 
     @declared_attr
-    def end(cls) -> Mapped[datetime.datetime]:
+    def end(cls: Any) -> Mapped[datetime.datetime]:
         return synonym("_end", descriptor=property(cls._get_end, cls._set_end))
 
     @declared_attr
-    def duration(cls) -> Mapped[datetime.timedelta]:
+    def duration(cls: Any) -> Mapped[datetime.timedelta]:
         return synonym(
             "_duration", descriptor=property(cls._get_duration, cls._set_duration)
         )
@@ -135,8 +138,9 @@ class DateRangeMixin:
             end = start + duration
         return start, end, duration
 
+    # the constructor always sets the three; only a foreign row may hold NULL
     def _get_start(self) -> datetime.datetime:
-        return self._start
+        return cast(datetime.datetime, self._start)
 
     def _set_start(self, start: Any) -> None:
         self._start, self._end, self._duration = self._validate_dates(
@@ -144,7 +148,7 @@ class DateRangeMixin:
         )
 
     def _get_end(self) -> datetime.datetime:
-        return self._end
+        return cast(datetime.datetime, self._end)
 
     def _set_end(self, end: Any) -> None:
         self._start, self._end, self._duration = self._validate_dates(
@@ -152,7 +156,7 @@ class DateRangeMixin:
         )
 
     def _get_duration(self) -> datetime.timedelta:
-        return self._duration
+        return cast(datetime.timedelta, self._duration)
 
     def _set_duration(self, duration: Any) -> None:
         if isinstance(duration, datetime.timedelta):

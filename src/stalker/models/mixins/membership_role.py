@@ -22,11 +22,11 @@ class MembershipRoleMixin:
     """Adds ``role_id`` (column ``rid``) and the validated ``role``."""
 
     @declared_attr
-    def role_id(cls) -> Mapped[int | None]:
+    def role_id(cls: Any) -> Mapped[int | None]:
         return mapped_column("rid", ForeignKey("Roles.id"), index=True)
 
     @declared_attr
-    def role(cls) -> Mapped[Role | None]:
+    def role(cls: Any) -> Mapped[Role | None]:
         return relationship(primaryjoin=f"{cls.__name__}.role_id == Role.role_id")
 
     @validates("role")

@@ -28,11 +28,11 @@ class ProjectMixin:
     """
 
     @declared_attr
-    def project_id(cls) -> Mapped[int | None]:
+    def project_id(cls: Any) -> Mapped[int | None]:
         return mapped_column(ForeignKey("Projects.id"), index=True)
 
     @declared_attr
-    def project(cls) -> Mapped[Project]:
+    def project(cls: Any) -> Mapped[Project]:
         return relationship(
             "Project",
             primaryjoin=f"{cls.__name__}.project_id == Project.project_id",

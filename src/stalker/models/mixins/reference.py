@@ -22,7 +22,7 @@ class ReferenceMixin:
     """
 
     @declared_attr
-    def references(cls) -> Mapped[list[Link]]:
+    def references(cls: Any) -> Mapped[list[Link]]:
         table = create_secondary_table(
             cls.__name__,
             "Link",

@@ -63,13 +63,13 @@ class ScheduleMixin:
     __default_schedule_models__: list[str] = list(stalker.defaults.task_schedule_models)
 
     @declared_attr
-    def schedule_timing(cls) -> Mapped[float | None]:
+    def schedule_timing(cls: Any) -> Mapped[float | None]:
         return mapped_column(
             f"{cls.__default_schedule_attr_name__}_timing", Float, default=0
         )
 
     @declared_attr
-    def schedule_unit(cls) -> Mapped[str]:
+    def schedule_unit(cls: Any) -> Mapped[str]:
         return mapped_column(
             f"{cls.__default_schedule_attr_name__}_unit",
             Enum(*stalker.defaults.datetime_units, name="TimeUnit"),
@@ -77,7 +77,7 @@ class ScheduleMixin:
         )
 
     @declared_attr
-    def schedule_model(cls) -> Mapped[str]:
+    def schedule_model(cls: Any) -> Mapped[str]:
         prefix = cls.__default_schedule_attr_name__
         return mapped_column(
             f"{prefix}_model",
@@ -90,7 +90,7 @@ class ScheduleMixin:
         )
 
     @declared_attr
-    def schedule_constraint(cls) -> Mapped[int]:
+    def schedule_constraint(cls: Any) -> Mapped[int]:
         return mapped_column(
             f"{cls.__default_schedule_attr_name__}_constraint",
             Integer,

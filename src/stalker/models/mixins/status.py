@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, validates
@@ -36,19 +36,19 @@ class StatusMixin:
     """
 
     @declared_attr
-    def status_id(cls) -> Mapped[int]:
+    def status_id(cls: Any) -> Mapped[int]:
         return mapped_column(ForeignKey("Statuses.id"), nullable=False, index=True)
 
     @declared_attr
-    def status_list_id(cls) -> Mapped[int]:
+    def status_list_id(cls: Any) -> Mapped[int]:
         return mapped_column(ForeignKey("StatusLists.id"), nullable=False, index=True)
 
     @declared_attr
-    def status(cls) -> Mapped[Status]:
+    def status(cls: Any) -> Mapped[Status]:
         return relationship(primaryjoin=f"{cls.__name__}.status_id == Status.status_id")
 
     @declared_attr
-    def status_list(cls) -> Mapped[StatusList]:
+    def status_list(cls: Any) -> Mapped[StatusList]:
         return relationship(
             primaryjoin=f"{cls.__name__}.status_list_id == StatusList.status_list_id"
         )
@@ -65,7 +65,7 @@ class StatusMixin:
     @classmethod
     def _status_list_targets(cls) -> tuple[str, ...]:
         """Class names (own first, then mapped parents) a status list may target."""
-        return _mapped_lineage(cls)
+        return _mapped_lineage(cast(type, cls))  # a class is hashable
 
     @validates("status_list")
     def _validate_status_list(self, key: str, status_list: Any) -> StatusList:

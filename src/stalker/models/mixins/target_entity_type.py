@@ -27,11 +27,9 @@ class TargetEntityTypeMixin:
         )
 
     @declared_attr
-    def target_entity_type(cls) -> Mapped[str]:
-        return synonym(
-            "_target_entity_type",
-            descriptor=property(cls._get_target_entity_type),
-        )
+    def target_entity_type(cls: Any) -> Mapped[str]:
+        getter = cls._get_target_entity_type
+        return synonym("_target_entity_type", descriptor=property(getter))
 
     def __init__(self, target_entity_type: Any = None, **kwargs: Any) -> None:
         self._target_entity_type = self._validate_target_entity_type(target_entity_type)

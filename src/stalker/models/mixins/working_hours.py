@@ -18,11 +18,11 @@ class WorkingHoursMixin:
     """Adds ``working_hours``; None always means a new default WorkingHours."""
 
     @declared_attr
-    def working_hours_id(cls) -> Mapped[int | None]:
+    def working_hours_id(cls: Any) -> Mapped[int | None]:
         return mapped_column(ForeignKey("WorkingHours.id"), index=True)
 
     @declared_attr
-    def working_hours(cls) -> Mapped[WorkingHours]:
+    def working_hours(cls: Any) -> Mapped[WorkingHours]:
         # The class also reaches WorkingHours through Entities.id, so the
         # join has to be spelled out.
         return relationship(
