@@ -108,6 +108,7 @@ def test_a_1x_style_script_builds_publishes_and_schedules(studio_db, tmp_path):
     DBSession.add(version)
     DBSession.commit()
     assert version.filename == "Rig_v001"
+    assert version._template_variables() == version.template_variables()
     assert isinstance(published, stalker.Link)
 
     studio.scheduler = TaskJugglerScheduler(compute_resources=True)

@@ -451,6 +451,9 @@ class Version(Link, DAGMixin):
         """
         return template_context(self.task, self)
 
+    #: The 1.x spelling of the same call.
+    _template_variables = template_variables
+
     def update_paths(self) -> None:
         """Render the path and file name from the project's FilenameTemplate.
 
