@@ -41,7 +41,7 @@ def _item_classes(cls: type) -> dict[str, type]:
     try:
         return _item_classes_of[cls]
     except KeyError:
-        mapper = inspect(cls)
+        mapper: Any = inspect(cls)
         classes: dict[str, type] = {}
         relationships = {rel.key for rel in mapper.relationships}
         # plain relationships check every item before replacing (their

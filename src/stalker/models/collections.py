@@ -81,7 +81,8 @@ class _UniqueAssociationList(_AssociationList):  # type: ignore[type-arg]
                 (item for item in current if self._get(item) is value), None
             )
             kept.append(existing if existing is not None else self._create(value))
-        setattr(self.lazy_collection.parent, self.lazy_collection.target, kept)
+        lazy: Any = self.lazy_collection  # SQLAlchemy's _lazy_collection
+        setattr(lazy.parent, lazy.target, kept)
         reorder = getattr(self.col, "reorder", None)
         if reorder is not None:  # an ordering_list renumbers the kept ones too
             reorder()
