@@ -166,11 +166,20 @@ def test_dependency_gap_timing_none_is_zero_hours(dependency):
     assert dependency.gap_unit == "h"
 
 
-@pytest.mark.parametrize("value", [10, 2.5, -3, 0])
+@pytest.mark.parametrize("value", [10, 2.5, 0])
 def test_timing_is_stored_as_given(task, value):
     task.schedule_timing = value
     assert task.schedule_timing == value
     assert type(task.schedule_timing) is type(value)
+
+
+@pytest.mark.parametrize("value", [-3, float("nan"), float("inf")])
+def test_negative_or_non_finite_timing_is_refused(task, value):
+    # issue 16: the native scheduler would plan negative or NaN effort
+    task.schedule_timing = 5
+    with pytest.raises(ValueError, match=r"Task\.schedule_timing should be a"):
+        task.schedule_timing = value
+    assert task.schedule_timing == 5
 
 
 @pytest.mark.parametrize("bad", ["10d", [1], object()])

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Column, ForeignKey, Integer, Table, and_, inspect
 from sqlalchemy.ext.associationproxy import AssociationProxyExtensionType
-from sqlalchemy.orm import DeclarativeBase, MappedColumn, Query
+from sqlalchemy.orm import DeclarativeBase, MappedColumn, Mapper, Query
 
 from stalker.db import guards
 from stalker.db.session import DBSession
@@ -23,7 +23,7 @@ def _list_attributes(cls: type) -> frozenset[str]:
     try:
         return _list_attributes_of[cls]
     except KeyError:
-        mapper = inspect(cls)
+        mapper: Any = inspect(cls)
         names = {rel.key for rel in mapper.relationships if rel.uselist}
         for key, descriptor in mapper.all_orm_descriptors.items():
             is_proxy = (
@@ -41,7 +41,7 @@ def _item_classes(cls: type) -> dict[str, type]:
     try:
         return _item_classes_of[cls]
     except KeyError:
-        mapper = inspect(cls)
+        mapper: Any = inspect(cls)
         classes: dict[str, type] = {}
         relationships = {rel.key for rel in mapper.relationships}
         # plain relationships check every item before replacing (their
@@ -75,8 +75,9 @@ def _join_on_root_key(cls: type) -> None:
     )
     if parent is None or "__tablename__" not in vars(cls):
         return
-    root_table = parent.__mapper__.base_mapper.local_table
-    parent_table = parent.__mapper__.local_table
+    parent_mapper: Mapper[Any] = inspect(parent)
+    root_table = cast(Table, parent_mapper.base_mapper.local_table)
+    parent_table = cast(Table, parent_mapper.local_table)
     if parent_table is root_table:
         return  # the default join already names the root key
     for value in vars(cls).values():

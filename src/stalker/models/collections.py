@@ -14,7 +14,6 @@ either side, and keeps first-insertion order.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -77,7 +76,8 @@ class _UniqueAssociationList(_AssociationList):  # type: ignore[type-arg]
         object also leaves the member's side, so that list never shows a
         ``None`` until the next flush.
         """
-        owner = self.lazy_collection.parent
+        lazy: Any = self.lazy_collection  # SQLAlchemy's _lazy_collection
+        owner = lazy.parent
         members = _checked_members(owner, assoc_proxy, values)
         current = list(self.col)
         kept: list[Any] = []
@@ -88,7 +88,7 @@ class _UniqueAssociationList(_AssociationList):  # type: ignore[type-arg]
                 (item for item in current if self._get(item) is member), None
             )
             kept.append(existing if existing is not None else self._create(member))
-        setattr(owner, self.lazy_collection.target, kept)
+        setattr(owner, lazy.target, kept)
         for association in current:
             if not any(association is item for item in kept):
                 self.setter(association, None)
@@ -118,12 +118,13 @@ def _proxy_name(owner_class: type, proxy: Any) -> str:
 def _unique_list_factory(
     lazy_collection: Any, creator: Any, value_attr: str, parent: Any
 ) -> _UniqueAssociationList:
+    def getter(instance: Any) -> Any:
+        return getattr(instance, value_attr)
+
     def setter(association: Any, value: Any) -> None:
         setattr(association, value_attr, value)
 
-    return _UniqueAssociationList(
-        lazy_collection, creator, operator.attrgetter(value_attr), setter, parent
-    )
+    return _UniqueAssociationList(lazy_collection, creator, getter, setter, parent)
 
 
 def unique_association_proxy(
