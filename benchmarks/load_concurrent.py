@@ -385,7 +385,8 @@ def run_backend(
     folder = Path(tempfile.mkdtemp(prefix=f"stalker_load_{backend}_"))
     studio = build_studio(url, processes, ops)
     context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(processes)
+    # a writer killed inside the barrier would hold its lock for ever
+    barrier = None if kill else context.Barrier(processes)
     started = time.perf_counter()
     args = (url, studio, ops, str(folder))
     workers = {
