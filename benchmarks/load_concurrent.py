@@ -372,13 +372,21 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
+def _rounds_done(progress: Path) -> int:
+    try:
+        return int(json.loads(progress.read_text())["round"])
+    except (OSError, ValueError, KeyError):  # not written yet, or half-written
+        return 0
+
+
 def run_backend(
     backend: str, url: str, processes: int, ops: int, kill: bool
 ) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix=f"stalker_load_{backend}_"))
     studio = build_studio(url, processes, ops)
     context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(processes)
+    # a writer killed inside the barrier would hold its lock for ever
+    barrier = None if kill else context.Barrier(processes)
     started = time.perf_counter()
     args = (url, studio, ops, str(folder))
     workers = {
@@ -391,10 +399,7 @@ def run_backend(
     if kill:  # mid-run: once the victim has finished a quarter of its rounds
         victim = workers[0]
         progress = folder / "progress0.json"
-        while victim.is_alive() and (
-            not progress.exists()
-            or json.loads(progress.read_text() or "{}").get("round", 0) < ops // 4
-        ):
+        while victim.is_alive() and _rounds_done(progress) < ops // 4:
             time.sleep(0.05)
         time.sleep(0.3)  # somewhere inside its next round
         if victim.is_alive() and victim.pid is not None:

@@ -91,12 +91,6 @@ def take_sqlite_write_lock(connection: Any) -> None:
     connection.info[_LOCKED_BY] = transaction
 
 
-def holds_sqlite_write_lock(connection: Any) -> bool:
-    """True when this connection's transaction already holds the write lock."""
-    transaction = connection.get_transaction()
-    return transaction is not None and connection.info.get(_LOCKED_BY) is transaction
-
-
 _LOCKED_BY = "stalker.sqlite_write_locked_by"
 
 #: First words of the statements that write (or open a SAVEPOINT, which
