@@ -1,0 +1,153 @@
+"""``stalker schedule``: run a scheduler with progress, then summarise the plan.
+
+The run is the library's own (``Studio.schedule`` with a NativeScheduler or a
+TaskJugglerScheduler), so the command adds only the progress display and a
+few set-based queries for the summary.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from sqlalchemy import func, select
+
+from stalker.scheduling.data import table
+
+
+@dataclass
+class ScheduleSummary:
+    """What a run planned: counts, each project's end, the critical path."""
+
+    engine: str
+    tasks: int = 0
+    dry_run: bool = False
+    project_ends: dict[str, str | None] = field(default_factory=dict)
+    critical_tasks: int | None = None
+    critical_hours: float | None = None
+    seconds: float = 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "engine": self.engine,
+            "dry_run": self.dry_run,
+            "tasks_planned": self.tasks,
+            "project_ends": self.project_ends,
+            "critical_path": None
+            if self.critical_tasks is None
+            else {"tasks": self.critical_tasks, "hours": self.critical_hours},
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def the_studio(session: Any) -> Any:
+    """The database's Studio; scheduling needs its calendar."""
+    from stalker.models.studio import Studio
+
+    studio = session.scalars(select(Studio).order_by(Studio.id)).first()
+    if studio is None:
+        raise ValueError(
+            "no Studio in the database: create one (stalker.models.studio.Studio) "
+            "to give the scheduler its working hours and horizon"
+        )
+    return studio
+
+
+def projects_by_code(session: Any, codes: list[str]) -> list[Any]:
+    from stalker.cli.listing import project_ids_by_code
+    from stalker.models.project import Project
+
+    ids = project_ids_by_code(session, codes)
+    return [session.get(Project, project_id) for project_id in ids]
+
+
+def make_scheduler(engine: str, projects: list[Any], callback: Any = None) -> Any:
+    from stalker.models.schedulers import NativeScheduler, TaskJugglerScheduler
+
+    if engine == "native":
+        return NativeScheduler(
+            compute_resources=True, projects=projects, callback=callback
+        )
+    return TaskJugglerScheduler(compute_resources=True, projects=projects)
+
+
+def run_schedule(
+    session: Any, codes: list[str], engine: str, console: Console
+) -> tuple[Any, float]:
+    """Schedule (nothing committed); the scheduler that ran and its seconds."""
+    studio = the_studio(session)
+    projects = projects_by_code(session, codes) if codes else []
+    columns: list[Any]
+    if engine == "native":
+        columns = [
+            TextColumn("scheduling"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("tasks"),
+            TimeElapsedColumn(),
+        ]
+    else:
+        columns = [SpinnerColumn(), TextColumn("tj3 is scheduling"), TimeElapsedColumn()]
+    started = time.perf_counter()
+    with Progress(*columns, console=console, transient=True) as progress:
+        bar = progress.add_task("schedule", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(bar, completed=done, total=total)
+
+        studio.scheduler = make_scheduler(engine, projects, advance)
+        studio.schedule()
+    session.flush()
+    return studio.scheduler, time.perf_counter() - started
+
+
+def summarise(session: Any, scheduler: Any, engine: str) -> ScheduleSummary:
+    """Counts and ends from the database; criticality from the native plan."""
+    data = scheduler.data
+    summary = ScheduleSummary(engine)
+    if data is None:
+        return summary
+    summary.tasks = len(data.scheduled_task_ids())
+    tasks, projects = table("Tasks"), table("Projects")
+    query = (
+        select(projects.c.code, func.max(tasks.c.end))
+        .join(tasks, tasks.c.project_id == projects.c.id)
+        .where(projects.c.id.in_(data.project_ids))
+        .group_by(projects.c.code)
+        .order_by(projects.c.code)
+    )
+    for code, end in session.execute(query):
+        summary.project_ends[code] = _iso(end)
+    plan = getattr(scheduler, "plan", None)
+    if plan is not None:
+        critical = [
+            task
+            for task in plan.tasks.values()
+            if task.critical and data.is_leaf(task.task_id)
+        ]
+        summary.critical_tasks = len(critical)
+        if critical:
+            span = max(t.end for t in critical) - min(t.start for t in critical)
+            summary.critical_hours = round(span.total_seconds() / 3600.0, 2)
+        else:
+            summary.critical_hours = 0.0
+    return summary
+
+
+def _iso(moment: datetime.datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.isoformat()
