@@ -117,7 +117,9 @@ def history() -> None:
     from stalker.migrations import runner
 
     for info in runner.history():
-        click.echo(f"{info.down_revision or '<base>'} -> {info.revision}: {info.message}")
+        click.echo(
+            f"{info.down_revision or '<base>'} -> {info.revision}: {info.message}"
+        )
 
 
 # -- scheduling -----------------------------------------------------------------

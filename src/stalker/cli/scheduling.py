@@ -98,7 +98,11 @@ def run_schedule(
             TimeElapsedColumn(),
         ]
     else:
-        columns = [SpinnerColumn(), TextColumn("tj3 is scheduling"), TimeElapsedColumn()]
+        columns = [
+            SpinnerColumn(),
+            TextColumn("tj3 is scheduling"),
+            TimeElapsedColumn(),
+        ]
     started = time.perf_counter()
     with Progress(*columns, console=console, transient=True) as progress:
         bar = progress.add_task("schedule", total=None)
