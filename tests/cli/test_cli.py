@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import subprocess
 import sys
@@ -200,3 +201,28 @@ def test_a_password_in_the_url_is_never_printed():
     result = CliRunner().invoke(cli, ["--url", url, "projects"])
     assert result.exit_code == 1
     assert "s3cret-word" not in result.output
+
+
+def test_schedule_from_a_given_now(studio_url):
+    url, _ids = studio_url
+    later = (datetime.date.today() + datetime.timedelta(days=40)).isoformat()
+    result = run(url, "schedule", "--dry-run", "--json", "--now", f"{later}T09:00")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["project_ends"]["FLM"] >= later
+    wrong = run(url, "schedule", "--now", "next tuesday")
+    assert wrong.exit_code == 2
+    assert "ISO 8601" in wrong.stderr
+
+
+def test_report_command_writes_the_page(studio_url, tmp_path):
+    url, _ids = studio_url
+    target = tmp_path / "flm.html"
+    today = datetime.date.today().isoformat()
+    result = run(url, "report", "FLM", "-o", str(target), "--now", today)
+    assert result.exit_code == 0, result.output
+    assert f"report of 3 tasks written to {target}" in result.stdout
+    page = target.read_text("utf-8")
+    assert "<title>Schedule report: FLM</title>" in page
+    missing = run(url, "report", "NOPE", "-o", str(tmp_path / "x.html"))
+    assert missing.exit_code == 1
+    assert "no Project with the code 'NOPE'" in missing.stderr

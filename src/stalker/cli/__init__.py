@@ -8,6 +8,7 @@ functions; errors end the command with one line on stderr and exit code 1
 
 from __future__ import annotations
 
+import datetime
 import json
 import sys
 import time
@@ -51,6 +52,27 @@ def _choice(ctx: click.Context) -> DatabaseChoice:
 
 def _console() -> Console:
     return Console(highlight=False, soft_wrap=True)
+
+
+NOW_HELP = (
+    "Plan from this moment (ISO 8601, UTC when no offset) instead of the "
+    "current time: nothing is planned before it."
+)
+
+
+def parse_now(text: str | None) -> datetime.datetime | None:
+    """``--now``: an ISO 8601 moment, naive ones taken as UTC."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"should be an ISO 8601 date and time, not {text!r}", param_hint="--now"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment
 
 
 def _json_out(value: Any) -> None:
@@ -140,6 +162,7 @@ def history() -> None:
     show_default=True,
 )
 @click.option("--dry-run", is_flag=True, help="Compute and summarise, write nothing.")
+@click.option("--now", "now", metavar="ISO", help=NOW_HELP)
 @click.option("--json", "as_json", is_flag=True, help="The summary as JSON.")
 @click.pass_context
 def schedule(
@@ -148,6 +171,7 @@ def schedule(
     codes: Sequence[str],
     engine: str,
     dry_run: bool,
+    now: str | None,
     as_json: bool,
 ) -> None:
     from stalker.cli.scheduling import run_schedule, summarise
@@ -157,7 +181,9 @@ def schedule(
     session = connect(_choice(ctx))
     console = Console(stderr=True)
     try:
-        scheduler, seconds = run_schedule(session, list(codes), engine, console)
+        scheduler, seconds = run_schedule(
+            session, list(codes), engine, console, parse_now(now)
+        )
         summary = summarise(session, scheduler, engine)
     except BaseException:
         session.rollback()
@@ -278,14 +304,17 @@ def projects(ctx: click.Context, as_json: bool) -> None:
     type=click.Path(dir_okay=False, writable=True),
     help="The .html file to write.",
 )
+@click.option("--now", "now", metavar="ISO", help=NOW_HELP)
 @click.pass_context
-def report(ctx: click.Context, codes: Sequence[str], output: str) -> None:
+def report(
+    ctx: click.Context, codes: Sequence[str], output: str, now: str | None
+) -> None:
     from stalker.reports import write_report
 
     session = connect(_choice(ctx))
     started = time.perf_counter()
     try:
-        count = write_report(session, output, list(codes))
+        count = write_report(session, output, list(codes), now=parse_now(now))
     finally:
         session.rollback()
     click.echo(

@@ -83,10 +83,16 @@ def make_scheduler(engine: str, projects: list[Any], callback: Any = None) -> An
 
 
 def run_schedule(
-    session: Any, codes: list[str], engine: str, console: Console
+    session: Any,
+    codes: list[str],
+    engine: str,
+    console: Console,
+    now: datetime.datetime | None = None,
 ) -> tuple[Any, float]:
     """Schedule (nothing committed); the scheduler that ran and its seconds."""
     studio = the_studio(session)
+    if now is not None:
+        studio.now = now
     projects = projects_by_code(session, codes) if codes else []
     columns: list[Any]
     if engine == "native":

@@ -7,6 +7,7 @@ those rows into a self-contained page; :func:`write_report` does all three.
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -27,16 +28,20 @@ __all__ = [
 
 
 def write_report(
-    session: Any, path: str | os.PathLike[str], codes: Sequence[str] = ()
+    session: Any,
+    path: str | os.PathLike[str],
+    codes: Sequence[str] = (),
+    now: datetime.datetime | None = None,
 ) -> int:
     """Write the report of the projects ``codes`` (none: the studio); task count.
 
-    The file is written whole or not at all (a temporary file renamed over it).
+    ``now`` plans from that moment instead of the studio's.  The file is
+    written whole or not at all (a temporary file renamed over it).
     """
     from stalker.cli.listing import project_ids_by_code
 
     ids = project_ids_by_code(session, list(codes)) if codes else None
-    rows = gather_report_rows(session, ids)
+    rows = gather_report_rows(session, ids, now=now)
     payload = build_payload(rows)
     text = render_html(payload)
     target = os.fspath(path)

@@ -49,13 +49,15 @@ def default_calendar(now: datetime.datetime) -> Calendar:
     )
 
 
-def _calendar(session: Any) -> Calendar:
+def _calendar(session: Any, now: datetime.datetime | None) -> Calendar:
     from stalker.models.studio import Studio
     from stalker.scheduling.native import studio_calendar
 
     studio = session.scalars(select(Studio).order_by(Studio.id)).first()
     if studio is None:
-        return default_calendar(datetime.datetime.now(UTC))
+        return default_calendar(now or datetime.datetime.now(UTC))
+    if now is not None:
+        studio.now = now  # not persisted: the ORM object only
     return studio_calendar(studio)
 
 
@@ -88,13 +90,19 @@ def _projects(session: Any, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
 
 
 def gather_report_rows(
-    session: Any, project_ids: Sequence[int] | None = None, title: str = ""
+    session: Any,
+    project_ids: Sequence[int] | None = None,
+    title: str = "",
+    now: datetime.datetime | None = None,
 ) -> ReportRows:
-    """Rows and a fresh native plan of ``project_ids`` (default: every project)."""
+    """Rows and a fresh native plan of ``project_ids`` (default: every project).
+
+    ``now`` plans from that moment instead of the studio's (the current time).
+    """
     from stalker.scheduling.native import gather_constraints
 
     data = gather_schedule_data(session, project_ids)
-    calendar = _calendar(session)
+    calendar = _calendar(session, now)
     plan = schedule(data, calendar, gather_constraints(session, data))
     projects = _projects(session, data.project_ids)
     if not title:

@@ -174,9 +174,9 @@ def resource_load(rows: ReportRows) -> dict[str, Any]:
         ]
     users = []
     for user_id in sorted(booked, key=lambda i: rows.users.get(i, ("", ""))[0]):
-        hours = [round(booked[user_id].get(week, 0.0), 2) for week in weeks]
+        by_week = [round(booked[user_id].get(week, 0.0), 2) for week in weeks]
         capacity = [round(_week_capacity(rows, user_id, week), 2) for week in weeks]
-        users.append({"user": user_id, "booked": hours, "capacity": capacity})
+        users.append({"user": user_id, "booked": by_week, "capacity": capacity})
     return {"weeks": [minutes(week) for week in weeks], "users": users}
 
 
