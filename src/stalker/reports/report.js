@@ -279,8 +279,8 @@
   }
 
   function drawLoad() {
-    var L = D.load, cw = 18, rh = 34, lw = 150, out = [], overbooked = 0;
-    var w = lw + L.weeks.length * cw + 10, h = 24 + L.users.length * rh;
+    var L = D.load, cw = 22, rh = 34, lw = 150, out = [], overbooked = 0;
+    var w = lw + L.weeks.length * cw + 80, h = 24 + L.users.length * rh;
     L.weeks.forEach(function (week, c) {
       if (c % 4 === 0) {
         out.push('<text class="tick" x="' + (lw + c * cw) + '" y="14">' +
@@ -307,7 +307,9 @@
     });
     document.getElementById("load").innerHTML = L.users.length
       ? '<svg width="' + w + '" height="' + h + '">' + out.join("") + "</svg>" +
-        '<p id="overbooked">' + overbooked + " overbooked user-weeks (red, !)</p>"
+        '<p id="overbooked">Bars: hours booked (planned and logged) each week; dotted ' +
+        "line: the user's working hours; " + overbooked + " overbooked user-weeks " +
+        "(red, marked !).</p>"
       : "<p>No bookings.</p>";
   }
 
