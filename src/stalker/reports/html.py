@@ -38,8 +38,9 @@ def render_html(payload: dict[str, Any]) -> str:
         "</section>\n"
         '<section id="gantt-section"><h2>Gantt</h2>\n'
         '<div class="controls">zoom <select id="zoom">'
-        '<option value="day">days</option><option value="week" selected>weeks'
-        '</option><option value="month">months</option></select>\n'
+        '<option value="fit">fit</option><option value="day">days</option>'
+        '<option value="week" selected>weeks</option>'
+        '<option value="month">months</option></select>\n'
         '<button id="expand">expand all</button>'
         '<button id="collapse">collapse all</button>'
         '<span class="legend"><i class="k-bar"></i>planned <i class="k-crit"></i>'

@@ -27,7 +27,7 @@
   var byId = {}, index = {}, end = new Int32Array(count), parentIndex = new Int32Array(count);
   var collapsed = new Uint8Array(count), hasKids = new Uint8Array(count);
   var logsByTask = {}, depsByTask = {}, visible = [], rowOf = {};
-  var state = { zoom: "week", px: ZOOM.week, origin: 0, selected: null };
+  var state = { zoom: "week", ticks: "week", px: ZOOM.week, origin: 0, days: 1, selected: null };
 
   function esc(text) {
     return String(text).replace(/[&<>"]/g, function (c) {
@@ -73,10 +73,16 @@
     first = Math.min(first, D.today); last = Math.max(last, D.today);
     state.origin = Math.floor(first / DAY) * DAY - 2 * DAY;
     state.last = Math.ceil(last / DAY) * DAY + 5 * DAY;
-    var days = (state.last - state.origin) / DAY;
-    state.zoom = days <= 60 ? "day" : days <= 500 ? "week" : "month";
-    state.px = ZOOM[state.zoom];
-    document.getElementById("zoom").value = state.zoom;
+    state.days = (state.last - state.origin) / DAY;
+  }
+
+  function setZoom(zoom) {
+    var fit = Math.max(1, chart.clientWidth - 4) / state.days;
+    if (zoom === "auto") { zoom = fit >= ZOOM.month ? "fit" : "month"; }
+    state.zoom = zoom;
+    state.px = zoom === "fit" ? Math.min(fit, 4 * ZOOM.day) : ZOOM[zoom];
+    state.ticks = zoom !== "fit" ? zoom : fit >= 30 ? "day" : fit >= 5 ? "week" : "month";
+    document.getElementById("zoom").value = zoom;
   }
 
   function x(minutes) { return (minutes - state.origin) / DAY * state.px; }
@@ -106,11 +112,11 @@
     var w = width(), out = [], d = new Date(state.origin * 60000);
     for (var m = state.origin; m <= state.last; m += DAY, d = new Date(m * 60000)) {
       var label = null;
-      if (state.zoom === "day") {
+      if (state.ticks === "day") {
         label = "SMTWTFS"[d.getUTCDay()] + d.getUTCDate();
-      } else if (state.zoom === "week" && d.getUTCDay() === 1) {
+      } else if (state.ticks === "week" && d.getUTCDay() === 1) {
         label = d.toISOString().slice(5, 10);
-      } else if (state.zoom === "month" && d.getUTCDate() === 1) {
+      } else if (state.ticks === "month" && d.getUTCDate() === 1) {
         label = d.toISOString().slice(0, 7);
       }
       if (label !== null) {
@@ -248,7 +254,7 @@
   tree.addEventListener("wheel", function (event) { chart.scrollTop += event.deltaY; });
   document.getElementById("zoom").addEventListener("change", function (event) {
     var centre = (chart.scrollLeft + chart.clientWidth / 2) / state.px;
-    state.zoom = event.target.value; state.px = ZOOM[state.zoom];
+    setZoom(event.target.value);
     drawScale(); drawRows();
     chart.scrollLeft = centre * state.px - chart.clientWidth / 2;
   });
@@ -320,6 +326,9 @@
       when(D.generated) + " UTC, today line at " + when(D.today) + " UTC";
     drawProgress();
     drawLoad();
+    computeVisible();
+    inner.style.gridTemplateRows = "34px min(62vh, " + (visible.length * ROW + 24) + "px)";
+    setZoom("auto");
     redraw();
     chart.scrollLeft = Math.max(0, x(D.today) - 120);
     var wanted = /task=(\d+)/.exec(window.location.hash);
