@@ -226,3 +226,15 @@ def test_report_command_writes_the_page(studio_url, tmp_path):
     missing = run(url, "report", "NOPE", "-o", str(tmp_path / "x.html"))
     assert missing.exit_code == 1
     assert "no Project with the code 'NOPE'" in missing.stderr
+
+
+@pytest.mark.tj3
+def test_schedule_with_tj3(studio_url):
+    url, _ids = studio_url
+    result = run(url, "schedule", "--engine", "tj3", "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["engine"] == "tj3"
+    assert summary["tasks_planned"] == 3
+    assert summary["critical_path"] is None
+    assert set(summary["project_ends"]) == {"FLM"}
