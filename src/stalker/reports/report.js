@@ -281,7 +281,7 @@
     document.getElementById("progress-body").innerHTML =
       '<div><div class="pct" id="percent">' + p.percent + '% complete</div><div class="meter">' +
       '<div style="width:' + p.percent + '%"></div></div></div><div><div class="status-bar">' +
-      bar + '</div><div class="status-keys">' + total + " tasks: " + legend + "</div></div>";
+      bar + '</div><div class="status-keys">' + total + " leaf tasks: " + legend + "</div></div>";
   }
 
   function drawLoad() {
@@ -332,7 +332,15 @@
     redraw();
     chart.scrollLeft = Math.max(0, x(D.today) - 120);
     var wanted = /task=(\d+)/.exec(window.location.hash);
-    if (wanted) { select(Number(wanted[1])); drawRows(); }
+    if (wanted && byId[Number(wanted[1])]) {
+      var id = Number(wanted[1]);
+      for (var p = parentIndex[index[id]]; p >= 0; p = parentIndex[p]) { collapsed[p] = 0; }
+      select(id);
+      redraw();
+      chart.scrollTop = Math.max(0, rowOf[id] * ROW - 3 * ROW);
+      chart.scrollLeft = Math.max(0, x(byId[id][F.start]) - 120);
+      drawRows();
+    }
     document.body.setAttribute("data-render-ms", String(Date.now() - started));
     document.body.setAttribute("data-ready", "1");
   } catch (error) {
