@@ -155,7 +155,12 @@ def test_schedule_dry_run_writes_nothing_then_a_run_does(studio_url):
     assert summary["dry_run"] is True
     assert summary["tasks_planned"] == 3
     assert set(summary["project_ends"]) == {"FLM"}
-    assert summary["critical_path"]["tasks"] >= 1
+    # the lookdev ends last and waited for Ann, not for a task
+    assert summary["critical_path"] == {
+        "tasks": 1,
+        "hours": 6.0,
+        "ends_with": "FLM / Lookdev",
+    }
     assert json.loads(run(url, "tasks", "--json").stdout) == before
 
     done = run(url, "schedule", "--project", "FLM")
@@ -238,3 +243,26 @@ def test_schedule_with_tj3(studio_url):
     assert summary["tasks_planned"] == 3
     assert summary["critical_path"] is None
     assert set(summary["project_ends"]) == {"FLM"}
+
+
+def test_the_critical_path_follows_the_dependencies_that_fixed_each_start():
+    import datetime
+
+    from stalker.cli.scheduling import driving_chain
+    from stalker.scheduling import Plan, ScheduleData, TaskPlan, TaskRow
+
+    def at(hour):
+        return datetime.datetime(2030, 1, 7, hour, tzinfo=datetime.timezone.utc)
+
+    data = ScheduleData(project_ids=[1])
+    for task_id in (10, 11, 12, 13):
+        data.tasks[task_id] = TaskRow(id=task_id, project_id=1, parent_id=None)
+    plan = Plan()
+    plan.tasks = {
+        10: TaskPlan(10, at(9), at(11)),
+        11: TaskPlan(11, at(11), at(13), reason="dependency", reason_task_id=10),
+        12: TaskPlan(12, at(9), at(10)),
+        13: TaskPlan(13, at(13), at(17), reason="dependency", reason_task_id=11),
+    }
+    assert driving_chain(plan, data) == [10, 11, 13]
+    assert driving_chain(Plan(), ScheduleData()) == []

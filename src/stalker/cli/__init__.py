@@ -215,7 +215,8 @@ def _print_summary(summary: Any) -> None:
     else:
         console.print(
             f"critical path: {summary.critical_tasks} tasks, "
-            f"{summary.critical_hours:g} hours from first start to last end"
+            f"{summary.critical_hours:g} hours from first start to last end, "
+            f"ending with {summary.critical_end or '-'}"
         )
 
 

@@ -36,6 +36,7 @@ class ScheduleSummary:
     project_ends: dict[str, str | None] = field(default_factory=dict)
     critical_tasks: int | None = None
     critical_hours: float | None = None
+    critical_end: str | None = None
     seconds: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
@@ -46,7 +47,11 @@ class ScheduleSummary:
             "project_ends": self.project_ends,
             "critical_path": None
             if self.critical_tasks is None
-            else {"tasks": self.critical_tasks, "hours": self.critical_hours},
+            else {
+                "tasks": self.critical_tasks,
+                "hours": self.critical_hours,
+                "ends_with": self.critical_end,
+            },
             "seconds": round(self.seconds, 3),
         }
 
@@ -141,18 +146,39 @@ def summarise(session: Any, scheduler: Any, engine: str) -> ScheduleSummary:
         summary.project_ends[code] = _iso(end)
     plan = getattr(scheduler, "plan", None)
     if plan is not None:
-        critical = [
-            task
-            for task in plan.tasks.values()
-            if task.critical and data.is_leaf(task.task_id)
-        ]
-        summary.critical_tasks = len(critical)
-        if critical:
-            span = max(t.end for t in critical) - min(t.start for t in critical)
+        chain = driving_chain(plan, data)
+        summary.critical_tasks = len(chain)
+        summary.critical_hours = 0.0
+        if chain:
+            span = plan.tasks[chain[-1]].end - plan.tasks[chain[0]].start
             summary.critical_hours = round(span.total_seconds() / 3600.0, 2)
-        else:
-            summary.critical_hours = 0.0
+            summary.critical_end = data.path_name(chain[-1])
     return summary
+
+
+def driving_chain(plan: Any, data: Any) -> list[int]:
+    """The critical path: from the last-ending leaf back through the dependencies
+    that fixed each start (the engine's reasons), first task first.
+
+    A task held by a busy resource ends the walk: what fixed it is the
+    resource, not a task of the chain.
+    """
+    leaves = [
+        task
+        for task in plan.tasks.values()
+        if data.is_leaf(task.task_id) and task.task_id in data.tasks
+    ]
+    if not leaves:
+        return []
+    current = max(leaves, key=lambda task: (task.end, task.critical))
+    chain, seen = [current.task_id], {current.task_id}
+    while current.reason == "dependency" and current.reason_task_id in plan.tasks:
+        current = plan.tasks[current.reason_task_id]
+        if current.task_id in seen:  # pragma: no cover - the engine has no cycles
+            break
+        chain.append(current.task_id)
+        seen.add(current.task_id)
+    return list(reversed(chain))
 
 
 def _iso(moment: datetime.datetime | None) -> str | None:
