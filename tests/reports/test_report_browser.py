@@ -128,3 +128,91 @@ def test_the_screenshot_shows_a_chart(report):
     assert bar > 500, "the planned bars"
     assert critical > 30, "the critical bar and legend"
     assert today > 30, "the today line"
+
+
+def _large_payload(parents: int = 3000, children: int = 4) -> dict:
+    """15 000 tasks in 3 000 groups of four chained leaves, one week each."""
+    from stalker.reports import TASK_FIELDS
+
+    start, week = 29_000_000, 7 * 1440  # minutes since the epoch (2025)
+    tasks, deps, next_id = [], [], 1
+    for group in range(parents):
+        parent_id, first = next_id, start + (group % 150) * 1440
+        next_id += 1
+        tasks.append(
+            [
+                parent_id,
+                0,
+                9,
+                f"SH{group:04d}",
+                first,
+                first + children * week,
+                "WIP",
+                0,
+                0.0,
+                "starts with the project",
+                [],
+                "",
+                0,
+                0,
+                0,
+            ]
+        )
+        for leaf in range(children):
+            task_id, begin = next_id, first + leaf * week
+            next_id += 1
+            tasks.append(
+                [
+                    task_id,
+                    parent_id,
+                    9,
+                    f"Task {leaf}",
+                    begin,
+                    begin + week,
+                    "RTS",
+                    int(leaf == children - 1),
+                    8.0,
+                    "waits",
+                    [1],
+                    "40 h",
+                    0,
+                    40,
+                    1,
+                ]
+            )
+            if leaf:
+                deps.append([task_id, task_id - 1])
+    return {
+        "title": "large",
+        "generated": start,
+        "today": start + 3 * week,
+        "fields": list(TASK_FIELDS),
+        "tasks": tasks,
+        "logs": [[2, 1, start, start + 600]],
+        "deps": deps,
+        "users": {"1": ["Ann", "ann"]},
+        "projects": {"9": ["BIG", "Big"]},
+        "load": {
+            "weeks": [start],
+            "users": [{"user": 1, "booked": [50.0], "capacity": [45.0]}],
+        },
+        "progress": {"percent": 1.0, "by_status": {"RTS": 12000}},
+    }
+
+
+def test_fifteen_thousand_tasks_open_quickly_with_a_light_dom(tmp_path):
+    from stalker.reports import render_html
+
+    page = tmp_path / "large.html"
+    page.write_text(render_html(_large_payload()), "utf-8")
+    dom, log = dump(page)
+    no_javascript_error(dom, log)
+    body = re.search(r"<body([^>]*)>", dom).group(1)
+    render_ms = int(re.search(r'data-render-ms="(\d+)"', body).group(1))
+    assert render_ms < 5000
+    assert "15000 tasks" in dom
+    # only the rows in view (and a margin) are in the DOM
+    assert 20 < dom.count('<rect class="bar') < 400
+    # the overbooked week is marked
+    assert 'class="cell over"' in dom
+    assert "1 overbooked user-weeks" in dom
