@@ -153,7 +153,11 @@ def history() -> None:
 )
 @click.option("--studio", "whole_studio", is_flag=True, help="Every project (default).")
 @click.option(
-    "--project", "codes", multiple=True, metavar="CODE", help="Only this project."
+    "--project",
+    "codes",
+    multiple=True,
+    metavar="CODE",
+    help="Only this project (repeat).",
 )
 @click.option(
     "--engine",

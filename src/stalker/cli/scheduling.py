@@ -105,7 +105,7 @@ def run_schedule(
             TextColumn("scheduling"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("tasks"),
+            TextColumn("leaf tasks"),
             TimeElapsedColumn(),
         ]
     else:
