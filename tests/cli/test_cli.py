@@ -266,3 +266,15 @@ def test_the_critical_path_follows_the_dependencies_that_fixed_each_start():
     }
     assert driving_chain(plan, data) == [10, 11, 13]
     assert driving_chain(Plan(), ScheduleData()) == []
+
+
+def test_without_any_setting_the_default_sqlite_file_is_used(tmp_path, monkeypatch):
+    monkeypatch.delenv("STALKER_DATABASE_URL", raising=False)
+    monkeypatch.delenv("STALKER_PATH", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    result = CliRunner().invoke(cli, ["db", "current"])
+    assert result.exit_code == 0, result.output
+    assert "not a stalker database" in result.stdout
+    assert (tmp_path / "data" / "stalker").is_dir()
+    assert CliRunner().invoke(cli, ["init"]).exit_code == 0
+    assert (tmp_path / "data" / "stalker" / "stalker.db").is_file()

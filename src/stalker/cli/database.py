@@ -65,6 +65,7 @@ def choose_database(url: str | None) -> DatabaseChoice:
     if configured.get("sqlalchemy.url", IN_MEMORY) != IN_MEMORY:
         return DatabaseChoice(configured, "$STALKER_PATH/config.py")
     path = default_sqlite_file()
+    path.parent.mkdir(parents=True, exist_ok=True)  # SQLite creates only the file
     return DatabaseChoice({"sqlalchemy.url": f"sqlite:///{path}"}, "default file")
 
 
@@ -73,7 +74,5 @@ def connect(choice: DatabaseChoice) -> Any:
     from stalker import db
     from stalker.db.session import DBSession
 
-    if choice.source == "default file":
-        default_sqlite_file().parent.mkdir(parents=True, exist_ok=True)
     db.setup(choice.settings)
     return DBSession()
