@@ -5,8 +5,9 @@ initialises it, adds a department and its users, a commercial with one shot
 and its dependent tasks, a repository, structure and filename template with
 three versions of the comp task, reads everything back from the database and
 prints it, then schedules the commercial (TaskJuggler when tj3 is installed,
-the native scheduler otherwise) and prints the computed dates.  Running it again
-reuses what the first run stored.
+the native scheduler otherwise) and prints the computed dates, and ends by
+writing the studio's HTML schedule report next to the database.  Running it
+again reuses what the first run stored.
 """
 
 from __future__ import annotations
@@ -195,6 +196,18 @@ def main() -> None:
     report_production()
     report_versions()
     schedule_production()
+    write_schedule_report()
+
+
+def write_schedule_report() -> None:
+    """The studio's HTML schedule report (same as ``stalker report -o ...``)."""
+    from stalker.reports import write_report
+
+    target = DATABASE.parent / "schedule_report.html"
+    count = write_report(DBSession(), target)
+    DBSession.rollback()
+    print(f"schedule report ({count} tasks): {target}")
+    print(f"  open it in a browser: {target.as_uri()}")
 
 
 if __name__ == "__main__":

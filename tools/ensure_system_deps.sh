@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs (PostgreSQL server binaries
-# for the private test server, tj3 for the TaskJuggler tests), only when missing,
+# for the private test server, tj3 for the TaskJuggler tests, chromium for the
+# headless browser test of the HTML schedule report), only when missing,
 # so `make test` works on a fresh machine and costs nothing on a ready one.
 set -euo pipefail
 
@@ -15,9 +16,13 @@ have_postgres() {
 missing=()
 have_postgres || missing+=(postgresql)
 command -v tj3 >/dev/null 2>&1 || missing+=(tj3)
+have_chromium() {
+    command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1
+}
+have_chromium || missing+=(chromium)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
-    echo "system deps: postgresql and tj3 already present"
+    echo "system deps: postgresql, tj3 and chromium already present"
     exit 0
 fi
 

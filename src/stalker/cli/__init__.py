@@ -1,0 +1,341 @@
+"""The ``stalker`` command: set up, schedule, list and report from a shell.
+
+Built on click (arguments, help, the test runner) and rich (tables and
+progress).  Every subcommand does its work through the library's public
+functions; errors end the command with one line on stderr and exit code 1
+(2 for a usage error), the traceback only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from stalker.cli.database import SOURCES_HELP, DatabaseChoice, choose_database, connect
+
+__all__ = ["cli", "main"]
+
+_PASSTHROUGH = (click.exceptions.Exit, click.ClickException, click.Abort)
+
+
+class _Group(click.Group):
+    """A group that turns an unexpected error into one line on stderr."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _PASSTHROUGH:
+            raise
+        except Exception as error:
+            if ctx.find_root().params.get("debug"):
+                raise
+            raise click.ClickException(one_line(error)) from error
+
+
+def one_line(error: BaseException) -> str:
+    """The error's type and first line (SQLAlchemy adds SQL and links below)."""
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else 'failed'}"
+
+
+def _choice(ctx: click.Context) -> DatabaseChoice:
+    return choose_database(ctx.find_root().params.get("url"))
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+NOW_HELP = (
+    "Plan from this moment (ISO 8601, UTC when no offset) instead of the "
+    "current time: nothing is planned before it."
+)
+
+
+def parse_now(text: str | None) -> datetime.datetime | None:
+    """``--now``: an ISO 8601 moment, naive ones taken as UTC."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"should be an ISO 8601 date and time, not {text!r}", param_hint="--now"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment
+
+
+def _json_out(value: Any) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+@click.group(cls=_Group, help=f"Stalker production tracking. {SOURCES_HELP}")
+@click.option(
+    "--url",
+    metavar="URL",
+    help="SQLAlchemy database URL (else $STALKER_DATABASE_URL, see above).",
+)
+@click.option("--debug", is_flag=True, help="Show the traceback of an error.")
+@click.version_option(package_name="stalker-pam", prog_name="stalker")
+def cli(url: str | None, debug: bool) -> None:
+    """The options are read by the subcommands through the context."""
+
+
+# -- schema ---------------------------------------------------------------------
+
+
+@cli.command(help=f"Create the schema, default data and first admin. {SOURCES_HELP}")
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Idempotent: db.setup stamps a new database, db.init adds only what lacks."""
+    from stalker import db
+
+    choice = _choice(ctx)
+    connect(choice)
+    db.init()  # prints a generated admin password to stderr, once
+    from stalker.migrations import runner
+
+    revision = runner.current(choice.settings)
+    click.echo(f"database ready: {choice.shown_url} (revision {revision})")
+
+
+@cli.group(cls=_Group, help=f"Upgrade and inspect the schema. {SOURCES_HELP}")
+def db() -> None:
+    """Delegates to stalker.migrations.runner, as python -m stalker.migrations."""
+
+
+@db.command(help=f"Upgrade the schema to REVISION (default head). {SOURCES_HELP}")
+@click.argument("revision", default="head")
+@click.pass_context
+def upgrade(ctx: click.Context, revision: str) -> None:
+    from stalker.migrations import runner
+
+    choice = _choice(ctx)
+    runner.upgrade(choice.settings, revision)
+    click.echo(f"database at {runner.current(choice.settings)}")
+
+
+@db.command(help=f"Print the revision the database is at. {SOURCES_HELP}")
+@click.pass_context
+def current(ctx: click.Context) -> None:
+    from stalker.migrations import runner
+
+    revision = runner.current(_choice(ctx).settings)
+    click.echo(revision or "(no revision: not a stalker database)")
+
+
+@db.command(help="List the schema revisions of this stalker, oldest first.")
+def history() -> None:
+    from stalker.migrations import runner
+
+    for info in runner.history():
+        click.echo(
+            f"{info.down_revision or '<base>'} -> {info.revision}: {info.message}"
+        )
+
+
+# -- scheduling -----------------------------------------------------------------
+
+
+@cli.command(
+    help="Plan the studio's tasks and write the dates (nothing with --dry-run). "
+    + SOURCES_HELP
+)
+@click.option("--studio", "whole_studio", is_flag=True, help="Every project (default).")
+@click.option(
+    "--project",
+    "codes",
+    multiple=True,
+    metavar="CODE",
+    help="Only this project (repeat).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["native", "tj3"]),
+    default="native",
+    show_default=True,
+)
+@click.option("--dry-run", is_flag=True, help="Compute and summarise, write nothing.")
+@click.option("--now", "now", metavar="ISO", help=NOW_HELP)
+@click.option("--json", "as_json", is_flag=True, help="The summary as JSON.")
+@click.pass_context
+def schedule(
+    ctx: click.Context,
+    whole_studio: bool,
+    codes: Sequence[str],
+    engine: str,
+    dry_run: bool,
+    now: str | None,
+    as_json: bool,
+) -> None:
+    from stalker.cli.scheduling import run_schedule, summarise
+
+    if whole_studio and codes:
+        raise click.UsageError("give --studio or --project, not both")
+    session = connect(_choice(ctx))
+    console = Console(stderr=True)
+    try:
+        scheduler, seconds = run_schedule(
+            session, list(codes), engine, console, parse_now(now)
+        )
+        summary = summarise(session, scheduler, engine)
+    except BaseException:
+        session.rollback()
+        raise
+    summary.seconds, summary.dry_run = seconds, dry_run
+    if dry_run:
+        session.rollback()
+    else:
+        session.commit()
+    if as_json:
+        _json_out(summary.as_json())
+        return
+    _print_summary(summary)
+
+
+def _print_summary(summary: Any) -> None:
+    console = _console()
+    verb = "would plan" if summary.dry_run else "planned"
+    console.print(
+        f"{summary.engine}: {verb} {summary.tasks} tasks in {summary.seconds:.1f} s"
+        + (" (dry run: nothing written)" if summary.dry_run else "")
+    )
+    table = Table("project", "end")
+    for code, end in summary.project_ends.items():
+        table.add_row(code, end or "-")
+    console.print(table)
+    if summary.critical_tasks is None:
+        console.print("critical path: only the native engine computes it")
+    else:
+        console.print(
+            f"critical path: {summary.critical_tasks} tasks, "
+            f"{summary.critical_hours:g} hours from first start to last end, "
+            f"ending with {summary.critical_end or '-'}"
+        )
+
+
+# -- listings -------------------------------------------------------------------
+
+
+@cli.command(help=f"List tasks as a table or JSON. {SOURCES_HELP}")
+@click.option("--user", "login", metavar="LOGIN", help="Tasks this user works on.")
+@click.option("--project", "code", metavar="CODE", help="Tasks of this project.")
+@click.option(
+    "--status", "statuses", multiple=True, metavar="CODE", help="e.g. WIP (repeat)."
+)
+@click.option("--json", "as_json", is_flag=True, help="A JSON list (see README).")
+@click.pass_context
+def tasks(
+    ctx: click.Context,
+    login: str | None,
+    code: str | None,
+    statuses: Sequence[str],
+    as_json: bool,
+) -> None:
+    from stalker.cli.listing import task_rows
+
+    session = connect(_choice(ctx))
+    rows = task_rows(session, login, code, statuses)
+    session.rollback()
+    if as_json:
+        _json_out(rows)
+        return
+    table = Table("id", "path", "status", "start", "end", "effort", "resources")
+    for row in rows:
+        effort = (
+            f"{row['schedule_timing']:g} {row['schedule_unit']}"
+            if row["schedule_timing"] is not None
+            else ""
+        )
+        table.add_row(
+            str(row["id"]),
+            row["path"],
+            row["status"] or "",
+            (row["start"] or "")[:16],
+            (row["end"] or "")[:16],
+            effort,
+            ", ".join(row["resources"]),
+        )
+    _console().print(table)
+
+
+@cli.command(help=f"List projects as a table or JSON. {SOURCES_HELP}")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list (see README).")
+@click.pass_context
+def projects(ctx: click.Context, as_json: bool) -> None:
+    from stalker.cli.listing import project_rows
+
+    session = connect(_choice(ctx))
+    rows = project_rows(session)
+    session.rollback()
+    if as_json:
+        _json_out(rows)
+        return
+    table = Table("code", "name", "status", "start", "end", "tasks")
+    for row in rows:
+        table.add_row(
+            row["code"],
+            row["name"],
+            row["status"] or "",
+            (row["start"] or "")[:10],
+            (row["end"] or "")[:10],
+            str(row["task_count"]),
+        )
+    _console().print(table)
+
+
+# -- report ---------------------------------------------------------------------
+
+
+@cli.command(
+    help="Write the HTML schedule report of the projects CODE... (none: the "
+    f"studio) to FILE. {SOURCES_HELP}"
+)
+@click.argument("codes", nargs=-1, metavar="[PROJECT]...")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True),
+    help="The .html file to write.",
+)
+@click.option("--now", "now", metavar="ISO", help=NOW_HELP)
+@click.pass_context
+def report(
+    ctx: click.Context, codes: Sequence[str], output: str, now: str | None
+) -> None:
+    from stalker.reports import write_report
+
+    session = connect(_choice(ctx))
+    started = time.perf_counter()
+    try:
+        count = write_report(session, output, list(codes), now=parse_now(now))
+    finally:
+        session.rollback()
+    click.echo(
+        f"report of {count} tasks written to {output} "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The console script: run the command, return its exit code."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="stalker")
+    except SystemExit as exit_:
+        return int(exit_.code or 0) if not isinstance(exit_.code, str) else 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

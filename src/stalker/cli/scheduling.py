@@ -1,0 +1,189 @@
+"""``stalker schedule``: run a scheduler with progress, then summarise the plan.
+
+The run is the library's own (``Studio.schedule`` with a NativeScheduler or a
+TaskJugglerScheduler), so the command adds only the progress display and a
+few set-based queries for the summary.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from sqlalchemy import func, select
+
+from stalker.scheduling.data import table
+
+
+@dataclass
+class ScheduleSummary:
+    """What a run planned: counts, each project's end, the critical path."""
+
+    engine: str
+    tasks: int = 0
+    dry_run: bool = False
+    project_ends: dict[str, str | None] = field(default_factory=dict)
+    critical_tasks: int | None = None
+    critical_hours: float | None = None
+    critical_end: str | None = None
+    seconds: float = 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "engine": self.engine,
+            "dry_run": self.dry_run,
+            "tasks_planned": self.tasks,
+            "project_ends": self.project_ends,
+            "critical_path": None
+            if self.critical_tasks is None
+            else {
+                "tasks": self.critical_tasks,
+                "hours": self.critical_hours,
+                "ends_with": self.critical_end,
+            },
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def the_studio(session: Any) -> Any:
+    """The database's Studio; scheduling needs its calendar."""
+    from stalker.models.studio import Studio
+
+    studio = session.scalars(select(Studio).order_by(Studio.id)).first()
+    if studio is None:
+        raise ValueError(
+            "no Studio in the database: create one (stalker.models.studio.Studio) "
+            "to give the scheduler its working hours and horizon"
+        )
+    return studio
+
+
+def projects_by_code(session: Any, codes: list[str]) -> list[Any]:
+    from stalker.cli.listing import project_ids_by_code
+    from stalker.models.project import Project
+
+    ids = project_ids_by_code(session, codes)
+    return [session.get(Project, project_id) for project_id in ids]
+
+
+def make_scheduler(engine: str, projects: list[Any], callback: Any = None) -> Any:
+    from stalker.models.schedulers import NativeScheduler, TaskJugglerScheduler
+
+    if engine == "native":
+        return NativeScheduler(
+            compute_resources=True, projects=projects, callback=callback
+        )
+    return TaskJugglerScheduler(compute_resources=True, projects=projects)
+
+
+def run_schedule(
+    session: Any,
+    codes: list[str],
+    engine: str,
+    console: Console,
+    now: datetime.datetime | None = None,
+) -> tuple[Any, float]:
+    """Schedule (nothing committed); the scheduler that ran and its seconds."""
+    studio = the_studio(session)
+    if now is not None:
+        studio.now = now
+    projects = projects_by_code(session, codes) if codes else []
+    columns: list[Any]
+    if engine == "native":
+        columns = [
+            TextColumn("scheduling"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("leaf tasks"),
+            TimeElapsedColumn(),
+        ]
+    else:
+        columns = [
+            SpinnerColumn(),
+            TextColumn("tj3 is scheduling"),
+            TimeElapsedColumn(),
+        ]
+    started = time.perf_counter()
+    with Progress(*columns, console=console, transient=True) as progress:
+        bar = progress.add_task("schedule", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(bar, completed=done, total=total)
+
+        studio.scheduler = make_scheduler(engine, projects, advance)
+        studio.schedule()
+    session.flush()
+    return studio.scheduler, time.perf_counter() - started
+
+
+def summarise(session: Any, scheduler: Any, engine: str) -> ScheduleSummary:
+    """Counts and ends from the database; criticality from the native plan."""
+    data = scheduler.data
+    summary = ScheduleSummary(engine)
+    if data is None:
+        return summary
+    summary.tasks = len(data.scheduled_task_ids())
+    tasks, projects = table("Tasks"), table("Projects")
+    query = (
+        select(projects.c.code, func.max(tasks.c.end))
+        .join(tasks, tasks.c.project_id == projects.c.id)
+        .where(projects.c.id.in_(data.project_ids))
+        .group_by(projects.c.code)
+        .order_by(projects.c.code)
+    )
+    for code, end in session.execute(query):
+        summary.project_ends[code] = _iso(end)
+    plan = getattr(scheduler, "plan", None)
+    if plan is not None:
+        chain = driving_chain(plan, data)
+        summary.critical_tasks = len(chain)
+        summary.critical_hours = 0.0
+        if chain:
+            span = plan.tasks[chain[-1]].end - plan.tasks[chain[0]].start
+            summary.critical_hours = round(span.total_seconds() / 3600.0, 2)
+            summary.critical_end = data.path_name(chain[-1])
+    return summary
+
+
+def driving_chain(plan: Any, data: Any) -> list[int]:
+    """The critical path: from the last-ending leaf back through the dependencies
+    that fixed each start (the engine's reasons), first task first.
+
+    A task held by a busy resource ends the walk: what fixed it is the
+    resource, not a task of the chain.
+    """
+    leaves = [
+        task
+        for task in plan.tasks.values()
+        if data.is_leaf(task.task_id) and task.task_id in data.tasks
+    ]
+    if not leaves:
+        return []
+    current = max(leaves, key=lambda task: (task.end, task.critical))
+    chain, seen = [current.task_id], {current.task_id}
+    while current.reason == "dependency" and current.reason_task_id in plan.tasks:
+        current = plan.tasks[current.reason_task_id]
+        if current.task_id in seen:  # pragma: no cover - the engine has no cycles
+            break
+        chain.append(current.task_id)
+        seen.add(current.task_id)
+    return list(reversed(chain))
+
+
+def _iso(moment: datetime.datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.isoformat()
