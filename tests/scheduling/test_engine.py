@@ -187,8 +187,21 @@ def test_slack_and_critical_path():
     plan = schedule(world.data, calendar())
     assert plan.tasks[1].critical and plan.tasks[3].critical
     assert not plan.tasks[2].critical
-    # task 2 ends 04-02 18:00 and may slip to the project end, 04-03 18:00
-    assert plan.tasks[2].slack == datetime.timedelta(hours=24)
+    # task 2 ends 04-02 18:00 and may slip to the project end, 04-03 18:00:
+    # one working day (9:00-18:00) of the studio calendar, not 24 hours
+    assert plan.tasks[2].slack == datetime.timedelta(hours=9)
+
+
+def test_a_task_ending_the_evening_before_its_dependent_starts_is_critical():
+    world = World()
+    world.task(1, 11, resources=(1,))  # ends at 18:00 the next working day
+    world.task(2, 2, resources=(1,))
+    world.depends(2, 1)
+    plan = schedule(world.data, calendar())
+    assert plan.tasks[2].reason == "calendar"  # it waited for the morning
+    assert plan.tasks[1].end.hour == 18 and plan.tasks[2].start.hour == 9
+    assert plan.tasks[1].slack == datetime.timedelta(0)
+    assert plan.tasks[1].critical and plan.tasks[2].critical
 
 
 def test_progress_callback_reports_the_end():

@@ -141,8 +141,10 @@ class TaskPlan:
     ``dependency`` (``reason_task_id`` names it), ``constraint``,
     ``booking``, ``calendar`` (waited for working hours) or ``resource``
     (waited for a busy or absent resource); containers take their earliest
-    child's reason.  ``slack`` is how far the end may slip without moving a
-    dependent task or the project end.
+    child's reason.  ``slack`` is the working time (studio calendar) by which
+    the end may slip without moving a dependent task or the project end: a
+    task ending in the evening before its dependent starts the next morning
+    has none, and is ``critical``.
     """
 
     task_id: int
@@ -1044,7 +1046,7 @@ class Engine:
         return plan
 
     def _slack(self) -> dict[int, int]:
-        """Slots each task's end may slip (dependencies and project end only)."""
+        """Working slots each task's end may slip (dependencies, project end)."""
         horizon = max(self.end.values(), default=0)
         late = {task_id: horizon for task_id in self.ids}
         dependents: dict[int, list[tuple[int, str]]] = {}
@@ -1069,7 +1071,11 @@ class Engine:
             parent = self.data.tasks[task_id].parent_id
             if parent in late:
                 late[task_id] = min(late[task_id], late[parent])
-        return {i: max(0, late[i] - self.end[i]) for i in self.ids}
+        work = self.slots.work
+        return {
+            i: work.count(1, self.end[i], late[i]) if late[i] > self.end[i] else 0
+            for i in self.ids
+        }
 
 
 _NEVER = 1 << 62
