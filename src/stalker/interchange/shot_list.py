@@ -147,6 +147,7 @@ class ShotRecord:
     cut_out: int | None = None
     fps: float | None = None
     description: str | None = None
+    record_in: int | None = None
     asset: bool = False
     asset_type: str | None = None
     task_template: str | None = None
@@ -428,6 +429,7 @@ class ShotWriter:
             cut_in=record.cut_in,
             cut_out=record.cut_out,
             fps=record.fps,
+            record_in=record.record_in,
             description=record.description or "",
         )
 
@@ -482,7 +484,7 @@ class ShotWriter:
         wanted: dict[str, Any] = {"description": record.description or ""}
         if not record.asset:
             wanted.update(cut_in=record.cut_in, cut_out=record.cut_out)
-            wanted["fps"] = record.fps
+            wanted.update(fps=record.fps, record_in=record.record_in)
         label = self._label(record)
         for attribute, new in wanted.items():
             stored = "_fps" if attribute == "fps" else attribute
@@ -496,7 +498,7 @@ class ShotWriter:
             cut_in = changes.get("cut_in", entity.cut_in)
             cut_out = changes.get("cut_out", entity.cut_out)
             _move_cut(entity, cut_in, cut_out)
-        for attribute in ("description", "fps"):
+        for attribute in ("description", "fps", "record_in"):
             if attribute in changes:
                 setattr(entity, attribute, changes[attribute])
 
