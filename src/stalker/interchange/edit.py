@@ -34,7 +34,8 @@ def _otio() -> Any:
         import opentimelineio
     except ImportError as error:  # pragma: no cover - the extra is missing
         raise ImportError(
-            "importing edits needs opentimelineio: pip install 'stalker-pam[interchange]'"
+            "importing edits needs opentimelineio: "
+            "pip install 'stalker-pam[interchange]'"
         ) from error
     return opentimelineio
 
