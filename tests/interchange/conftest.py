@@ -44,5 +44,6 @@ def studio(session: Any) -> dict[str, Any]:
 
 
 def shot(project: Project, code: str = "SH010", **kwargs: Any) -> Shot:
-    kwargs.setdefault("sequences", [Sequence(name="SEQ", code="SEQ", project=project)])
+    if "sequences" not in kwargs:
+        kwargs["sequences"] = [Sequence(name="SEQ", code="SEQ", project=project)]
     return Shot(code=code, project=project, **kwargs)
