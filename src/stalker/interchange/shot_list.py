@@ -524,8 +524,13 @@ def write_records(
     commit: bool = True,
     progress: Progress | None = None,
     report: ImportReport | None = None,
+    bulk: bool = False,
 ) -> ImportReport:
-    """Write parsed records (Refusals pass straight into the report)."""
+    """Write parsed records (Refusals pass straight into the report).
+
+    ``bulk`` writes the new shots through :mod:`stalker.interchange.bulk`
+    (a few INSERTs per table; the report lists its rows first).
+    """
     items = list(records)
     report = report or ImportReport()
     report.dry_run = dry_run
@@ -534,13 +539,26 @@ def write_records(
     outer = session.begin_nested()
     try:
         writer = ShotWriter(session, project, report)
-        for done, item in enumerate(items, start=1):
+        done = 0
+        if bulk:
+            from stalker.interchange.bulk import BulkShots
+
+            shots = [item for item in items if isinstance(item, ShotRecord)]
+            report.refused.extend(i for i in items if isinstance(i, Refusal))
+            left = BulkShots(writer).write(shots)
+            done = len(items) - len(left)
+            items = list(left)
+            if progress is not None:
+                progress(done, report.rows)
+        for item in items:
             if isinstance(item, Refusal):
                 report.refused.append(item)
             else:
                 writer.write(item)
+            done += 1
             if progress is not None:
-                progress(done, len(items))
+                progress(done, report.rows)
+        report.refused.sort(key=lambda refusal: refusal.row)
     except BaseException:
         outer.rollback()
         raise
@@ -563,6 +581,7 @@ def import_shot_list(
     progress: Progress | None = None,
     commit: bool = True,
     session: Any = None,
+    bulk: bool = False,
 ) -> ImportReport:
     """Import a CSV/TSV shot and asset list into ``project``.
 
@@ -590,4 +609,5 @@ def import_shot_list(
         commit=commit,
         progress=progress,
         report=report,
+        bulk=bulk,
     )
