@@ -58,7 +58,7 @@ def rows_of(session, project):
 
 
 def test_bulk_rows_equal_constructor_rows(session, studio):
-    slow = import_shot_list(io.StringIO(MORE), studio["project"])
+    slow = import_shot_list(io.StringIO(MORE), studio["project"], bulk=False)
     other = Project(
         name="Other", code="OT", repositories=[Repository(name="R2", code="R2")], fps=24
     )

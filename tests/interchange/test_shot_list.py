@@ -52,13 +52,15 @@ def count(session, cls):
     return session.scalar(select(func.count()).select_from(cls))
 
 
-def test_dry_run_reports_exactly_and_writes_nothing(session, studio):
+@pytest.mark.parametrize("bulk", [True, False])
+def test_dry_run_reports_exactly_and_writes_nothing(session, studio, bulk):
     tasks_before = count(session, Task)
     progress = []
     report = import_shot_list(
         io.StringIO(GOOD_AND_BAD),
         studio["project"],
         dry_run=True,
+        bulk=bulk,
         progress=lambda done, total: progress.append((done, total)),
     )
     assert report.dry_run
@@ -73,13 +75,18 @@ def test_dry_run_reports_exactly_and_writes_nothing(session, studio):
         *[name.replace("SH010", "SH020") for name in chain],
     ]
     assert report.ignored_columns == ["Notes"]
-    assert progress == [(i, 8) for i in range(1, 9)]
+    if bulk:  # the new shots at once, then row by row
+        assert progress[-1] == (8, 8)
+        assert [done for done, _ in progress] == sorted({d for d, _ in progress})
+    else:
+        assert progress == [(i, 8) for i in range(1, 9)]
     session.commit()
     assert count(session, Task) == tasks_before
 
 
-def test_import_writes_good_rows_only(session, studio):
-    real = import_shot_list(io.StringIO(GOOD_AND_BAD), studio["project"])
+@pytest.mark.parametrize("bulk", [True, False])
+def test_import_writes_good_rows_only(session, studio, bulk):
+    real = import_shot_list(io.StringIO(GOOD_AND_BAD), studio["project"], bulk=bulk)
     assert not real.dry_run
     assert real.refused == EXPECTED_REFUSALS
     session.expire_all()

@@ -108,6 +108,7 @@ def import_timeline(
     progress: Progress | None = None,
     commit: bool = True,
     session: Any = None,
+    bulk: bool = True,
 ) -> ImportReport:
     """Import an edit (OTIO timeline, ``.otio`` file or CMX 3600 EDL) as shots.
 
@@ -127,4 +128,5 @@ def import_timeline(
         dry_run=dry_run,
         commit=commit,
         progress=progress,
+        bulk=bulk,
     )

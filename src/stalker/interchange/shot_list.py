@@ -317,6 +317,9 @@ class ShotWriter:
         self.session = session
         self.project = project
         self.report = report
+        # what the row being written adds to the report once it is kept
+        self._pending_created: list[str] = []
+        self._pending_updated: list[Change] = []
         with session.no_autoflush:
             tasks = session.scalars(
                 select(Shot).where(Shot.project_id == project.id)
@@ -367,9 +370,6 @@ class ShotWriter:
         finally:
             self._pending_created = []
             self._pending_updated = []
-
-    _pending_created: list[str] = []
-    _pending_updated: list[Change] = []
 
     def _refuse(self, row: int, column: str, reason: str) -> None:
         self.report.refused.append(Refusal(row, column, reason))
@@ -581,13 +581,15 @@ def import_shot_list(
     progress: Progress | None = None,
     commit: bool = True,
     session: Any = None,
-    bulk: bool = False,
+    bulk: bool = True,
 ) -> ImportReport:
     """Import a CSV/TSV shot and asset list into ``project``.
 
     Re-importing the same file creates nothing; a changed cut, frame rate or
     description updates the shot and is listed in ``report.updated``.
-    ``dry_run`` reports the same without writing anything.
+    ``dry_run`` reports the same without writing anything.  New shots go
+    through the bulk path (rows equal to the constructors', a few INSERTs
+    per table); ``bulk=False`` builds every one with the constructors.
     """
     if session is None:
         from stalker.db.session import DBSession
