@@ -88,7 +88,7 @@ def test_export_is_plain_json_with_utc_dates(session, production):
     data = export_project(production, progress=lambda d, t: seen.append((d, t)))
     text = json.dumps(data)  # plain data only
     assert json.loads(text)["format"] == "stalker-export"
-    assert seen == [(1, 1)]
+    assert seen == [(i, 21) for i in range(1, 22)]  # 19 tasks, 2 versions
     assert [p["code"] for p in data["projects"]] == ["FC"]
     kinds = [row["entity_type"] for row in data["tasks"]]
     assert kinds.count("Shot") == 3

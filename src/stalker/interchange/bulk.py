@@ -364,7 +364,12 @@ def _execute_many(connection: Any, table: Table, rows: list[dict[str, Any]]) -> 
             return process(value)
 
     order = list(compiled.positiontup or []) if compiled.positional else names
-    columns = [[bound(name, row[name]) for row in rows] for name in order]
+    columns = [
+        [bound(name, row[name]) for row in rows]
+        if processors[name] is not None
+        else [row[name] for row in rows]
+        for name in order
+    ]
     parameters: list[Any] = list(zip(*columns, strict=True))
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
         _copy(connection, table, order, parameters)

@@ -151,12 +151,18 @@ def export_project(
         )
         .order_by(Task.id)
     ).all()
-    task_rows = _hierarchy_order([_task_row(task) for task in tasks])
     versions = session.scalars(
         select(Version)
         .where(Version.task_id.in_([t.id for t in tasks]))
         .order_by(Version.id)
     ).all()
+    total = len(tasks) + len(versions)
+    rows = []
+    for done, task in enumerate(tasks, start=1):
+        rows.append(_task_row(task))
+        if progress is not None:
+            progress(done, total)
+    task_rows = _hierarchy_order(rows)
     user_ids = {u for row in task_rows for u in row["resources"]}
     users = session.scalars(
         select(User).where(User.id.in_(user_ids)).order_by(User.id)
@@ -166,6 +172,7 @@ def export_project(
         select(Type).where(Type.id.in_(type_ids)).order_by(Type.id)
     ).all()
     templates = session.scalars(select(TaskTemplate).order_by(TaskTemplate.id)).all()
+    version_rows: list[dict[str, Any]] = []
     data = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -194,10 +201,12 @@ def export_project(
             for t in templates
         ],
         "tasks": task_rows,
-        "versions": [_version_row(v) for v in versions],
+        "versions": version_rows,
     }
-    if progress is not None:
-        progress(1, 1)
+    for done, version in enumerate(versions, start=len(tasks) + 1):
+        version_rows.append(_version_row(version))
+        if progress is not None:
+            progress(done, total)
     return data
 
 
