@@ -311,6 +311,16 @@ def write_csv(
 # --- back in --------------------------------------------------------------
 
 
+def _repository(cls: Any, row: Mapping[str, Any]) -> Any:
+    """A Repository like the exported one; paths equal to the defaults are
+    left to the constructor (a stored default need not pass the validator)."""
+    repository = cls(name=row["name"], code=row["code"])
+    for key in ("linux_path", "windows_path", "macos_path"):
+        if row.get(key) != getattr(repository, key):
+            setattr(repository, key, row[key])
+    return repository
+
+
 class _Rebuild:
     """Rebuilds exported projects; ``ids`` maps exported ids to new objects."""
 
@@ -399,7 +409,7 @@ class _Rebuild:
                 found = self.session.scalars(
                     select(Repository).where(Repository.code == repo["code"])
                 ).first()
-                repositories.append(found or Repository(**repo))
+                repositories.append(found or _repository(Repository, repo))
             project = Project(
                 name=row["name"],
                 code=row["code"],
