@@ -81,6 +81,7 @@ from stalker.models.review import Daily, DailyLink, Review  # noqa: E402
 #: The 1.x names of ``Link`` and ``DailyLink`` (the same classes).
 File = Link
 DailyFile = DailyLink
+from stalker.interchange import TaskTemplate  # noqa: E402, F401
 from stalker.models.scene import Scene  # noqa: E402
 from stalker.models.schedulers import (  # noqa: E402
     NativeScheduler,
