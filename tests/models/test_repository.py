@@ -479,3 +479,21 @@ def test_make_relative_inverts_joining(relative):
             assert repository.make_relative(root + relative) == relative
     finally:
         platform.system = platform_system
+
+
+def test_an_unset_root_can_be_assigned_back_as_read():
+    """``""`` is stored as ``"./"``: copying a repository's roots must work."""
+    from stalker import Repository
+
+    repository = Repository(name="Copy", code="CP", linux_path="/mnt/cp")
+    assert repository.windows_path == "./"
+    repository.windows_path = repository.windows_path
+    copy = Repository(
+        name="Copy 2",
+        code="CP2",
+        linux_path=repository.linux_path,
+        windows_path=repository.windows_path,
+        macos_path=repository.macos_path,
+    )
+    assert (copy.windows_path, copy.macos_path) == ("./", "./")
+    assert copy.linux_path == repository.linux_path

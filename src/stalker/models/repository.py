@@ -115,12 +115,13 @@ class Repository(Entity, CodeMixin):
     def _check_root(self, key: str, path: str) -> str:
         """Refuse a root that would resolve against the working directory.
 
-        ``""`` stays the documented "no root on this OS"; a blank, relative
-        or ``..`` root would make every rendered path depend on where the
-        script runs, or climb out of the file server.
+        ``""`` stays the documented "no root on this OS" (stored as ``"./"``,
+        which is read back and may be assigned again); a blank, relative or
+        ``..`` root would make every rendered path depend on where the script
+        runs, or climb out of the file server.
         """
-        if path == "":
-            return path
+        if path in ("", "./"):
+            return ""
         if not path.strip():
             raise value_error(self, key, "an absolute path or an empty str", path)
         if ".." in path.replace("\\", "/").split("/"):
