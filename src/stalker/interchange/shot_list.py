@@ -41,6 +41,7 @@ from typing import IO, Any
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 
+from stalker.exceptions import StalkerError
 from stalker.interchange.task_template import TaskTemplate, find_users
 
 #: ``progress(done, total)``, called after every row.
@@ -128,7 +129,7 @@ class ImportReport:
     ignored_columns: list[str] = field(default_factory=list)
 
 
-class RowError(ValueError):
+class RowError(StalkerError, ValueError):
     """A cell that cannot be read; ``column`` names it."""
 
     def __init__(self, column: str, reason: str) -> None:
