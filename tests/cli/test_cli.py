@@ -43,7 +43,16 @@ def studio_url(empty_database_settings):
 
 def test_help_names_every_database_source():
     runner = CliRunner()
-    for args in ([], ["init"], ["schedule"], ["tasks"], ["projects"], ["report"]):
+    for args in (
+        [],
+        ["init"],
+        ["schedule"],
+        ["tasks"],
+        ["projects"],
+        ["report"],
+        ["import"],
+        ["export"],
+    ):
         result = runner.invoke(cli, [*args, "--help"])
         assert result.exit_code == 0, result.output
         text = " ".join(result.output.split())

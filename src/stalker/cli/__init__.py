@@ -328,6 +328,100 @@ def report(
     )
 
 
+# -- import and export ------------------------------------------------------------
+
+
+@cli.command(
+    "import",
+    help="Import a shot/asset list (.csv, .tsv) or an edit (.edl, .otio) into "
+    "the project CODE; exit code 1 when a row is refused (it writes nothing). "
+    f"{SOURCES_HELP}",
+)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--project", "code", required=True, metavar="CODE", help="Target project."
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Report what would happen, write nothing."
+)
+@click.option("--sequence", metavar="NAME", help="Sequence of an edit's shots.")
+@click.option("--fps", "rate", default=24.0, show_default=True, help="An EDL's rate.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="The report as JSON (see README)."
+)
+@click.pass_context
+def import_(
+    ctx: click.Context,
+    path: str,
+    code: str,
+    dry_run: bool,
+    sequence: str | None,
+    rate: float,
+    as_json: bool,
+) -> None:
+    from pathlib import Path
+
+    from stalker.cli.interchange import report_as_json, run_import
+
+    session = connect(_choice(ctx))
+    console = Console(stderr=True, highlight=False)
+    report = run_import(
+        session,
+        Path(path),
+        code,
+        dry_run=dry_run,
+        sequence=sequence,
+        rate=rate,
+        console=console,
+    )
+    if as_json:
+        _json_out(report_as_json(report))
+    else:
+        _print_import(report)
+    if report.refused:
+        ctx.exit(1)
+
+
+def _print_import(report: Any) -> None:
+    verb = "would be" if report.dry_run else "were"
+    click.echo(
+        f"{report.rows} rows: {len(report.created)} created, "
+        f"{len(report.updated)} changes, {len(report.unchanged)} unchanged, "
+        f"{len(report.refused)} refused ({verb} written)"
+    )
+    for change in report.updated:
+        click.echo(
+            f"  changed {change.entity}.{change.attribute}: "
+            f"{change.old} -> {change.new}"
+        )
+    for refusal in report.refused:
+        click.echo(f"  row {refusal.row}, {refusal.column}: {refusal.reason}", err=True)
+
+
+@cli.command(
+    help="Export the projects CODE... (none: the studio) to a JSON file, or "
+    f"with --csv to a folder of one CSV per entity type. {SOURCES_HELP}"
+)
+@click.argument("codes", nargs=-1, metavar="[PROJECT]...")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(), help="File or folder."
+)
+@click.option("--csv", "as_csv", is_flag=True, help="CSV files instead of JSON.")
+@click.pass_context
+def export(ctx: click.Context, codes: Sequence[str], output: str, as_csv: bool) -> None:
+    from pathlib import Path
+
+    from stalker.cli.interchange import run_export
+
+    session = connect(_choice(ctx))
+    console = Console(stderr=True, highlight=False)
+    try:
+        written = run_export(session, list(codes), Path(output), as_csv, console)
+    finally:
+        session.rollback()
+    click.echo(f"exported to {', '.join(str(path) for path in written)}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The console script: run the command, return its exit code."""
     try:
