@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Float, ForeignKey, Integer, bindparam, inspect, select
+from sqlalchemy import Float, ForeignKey, Index, Integer, bindparam, inspect, select
 from sqlalchemy.orm import (
     Mapped,
     mapped_column,
@@ -73,6 +73,9 @@ class Shot(Task, CodeMixin):
     __auto_name__ = True
     __strictly_typed__ = False
     __mapper_args__ = {"polymorphic_identity": "Shot"}
+    # every new shot checks its code is free in its project: without an index
+    # that check scans every shot, so creating a production was quadratic
+    __table_args__ = (Index("ix_Shots_code", "code"),)
 
     shot_id: Mapped[int] = mapped_column("id", ForeignKey("Tasks.id"), primary_key=True)
     sequences: Mapped[list[Sequence]] = relationship(
