@@ -7,6 +7,7 @@ callback, and reports what was created, changed and refused.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,11 +27,19 @@ EDIT_SUFFIXES = frozenset({".edl", ".otio", ".otioz"})
 def progress_bar(console: Console, label: str) -> Iterator[Callable[[int, int], None]]:
     """A ``progress(done, total)`` callback drawing a transient bar."""
     columns = [TextColumn(label), BarColumn(), MofNCompleteColumn()]
-    with Progress(*columns, console=console, transient=True) as progress:
+    # no bar (nor its refresh thread) when nobody watches: cron, pipes
+    with Progress(
+        *columns, console=console, transient=True, disable=not console.is_terminal
+    ) as progress:
         bar = progress.add_task(label, total=None)
 
+        last_update = [0.0]
+
         def advance(done: int, total: int) -> None:
-            progress.update(bar, completed=done, total=total)
+            now_s = time.perf_counter()  # redraw ten times a second at most
+            if done >= total or now_s - last_update[0] >= 0.1:
+                last_update[0] = now_s
+                progress.update(bar, completed=done, total=total)
 
         yield advance
 

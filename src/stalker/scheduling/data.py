@@ -13,7 +13,7 @@ import datetime
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -372,7 +372,40 @@ def _given(value: Any) -> str:
     return f"{type(value).__name__}: {value!r}"
 
 
-def _amount(owner: str, attr: str, value: Any) -> None:
+class _Named:
+    """A row's name in an error, worked out only if an error is raised.
+
+    Naming a task walks its parents: done for every row of a big studio, it
+    took a fifth of the validation that almost always passes.
+    """
+
+    def __init__(self, make: Callable[..., str], *arguments: Any) -> None:
+        self._make = make
+        self._arguments = arguments
+
+    def __str__(self) -> str:
+        return self._make(*self._arguments)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def _task_name(data: ScheduleData, task_id: int) -> str:
+    return f"Task {data.path_name(task_id)!r} (id {task_id})"
+
+
+def _dependency_name(data: ScheduleData, dep: DependencyRow) -> str:
+    return (
+        f"TaskDependency of {data.path_name(dep.task_id)!r} "
+        f"on {data.path_name(dep.depends_on_id)!r}"
+    )
+
+
+def _log_name(data: ScheduleData, log: BookingRow) -> str:
+    return f"TimeLog of {data.path_name(log.task_id)!r}"
+
+
+def _amount(owner: object, attr: str, value: Any) -> None:
     """A finite number that is not negative (effort, gaps, efficiency)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{owner} {attr} should be a number, not {_given(value)}")
@@ -382,7 +415,7 @@ def _amount(owner: str, attr: str, value: Any) -> None:
         )
 
 
-def _one_of(owner: str, attr: str, value: Any, allowed: frozenset[str]) -> None:
+def _one_of(owner: object, attr: str, value: Any, allowed: frozenset[str]) -> None:
     if value not in allowed:
         raise ValueError(
             f"{owner} {attr} should be one of {', '.join(sorted(allowed))}, "
@@ -390,7 +423,7 @@ def _one_of(owner: str, attr: str, value: Any, allowed: frozenset[str]) -> None:
         )
 
 
-def _span(owner: str, start: Any, end: Any) -> None:
+def _span(owner: object, start: Any, end: Any) -> None:
     for value in (start, end):
         if not isinstance(value, datetime.datetime):
             raise TypeError(
@@ -420,7 +453,7 @@ def validate_schedule_data(data: ScheduleData) -> None:
     same refusal before they run.
     """
     for row in data.tasks.values():
-        owner = f"Task {data.path_name(row.id)!r} (id {row.id})"
+        owner = _Named(_task_name, data, row.id)
         _amount(owner, "schedule_timing", row.schedule_timing)
         _one_of(owner, "schedule_unit", row.schedule_unit, _UNITS)
         _one_of(owner, "schedule_model", row.schedule_model, _MODELS)
@@ -433,10 +466,7 @@ def validate_schedule_data(data: ScheduleData) -> None:
                 )
     for dependencies in data.dependencies.values():
         for dep in dependencies:
-            owner = (
-                f"TaskDependency of {data.path_name(dep.task_id)!r} on "
-                f"{data.path_name(dep.depends_on_id)!r}"
-            )
+            owner = _Named(_dependency_name, data, dep)
             _amount(owner, "gap_timing", dep.gap_timing)
             _one_of(owner, "gap_unit", dep.gap_unit, _UNITS)
             _one_of(owner, "gap_model", dep.gap_model, _GAP_MODELS)
@@ -454,7 +484,7 @@ def _check_bookings(data: ScheduleData) -> None:
     by_resource: dict[int, list[BookingRow]] = defaultdict(list)
     for logs in data.bookings.values():
         for log in logs:
-            owner = f"TimeLog of {data.path_name(log.task_id)!r}"
+            owner = _Named(_log_name, data, log)
             _span(owner, log.start, log.end)
             by_resource[log.resource_id].append(log)
     for resource_id, logs in by_resource.items():
