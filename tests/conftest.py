@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import copy
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -158,3 +161,28 @@ def empty_database_settings(backend: str, tmp_path: Any) -> Iterator[dict[str, A
         drop_database(admin_url, name)
     DBSession.remove()
     clear_status_list_cache()
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's wheel, built once per test run (``pip wheel --no-deps``)."""
+    out = tmp_path_factory.mktemp("wheel")
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            str(root),
+            "-w",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    (built,) = out.glob("*.whl")
+    return built

@@ -24,20 +24,10 @@ def _run(*command: str, **kwargs) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_installed_wheel_runs_stalker_help_and_writes_a_report(tmp_path):
-    wheels = tmp_path / "wheels"
-    _run(
-        sys.executable,
-        "-m",
-        "pip",
-        "wheel",
-        "-q",
-        "--no-deps",
-        str(ROOT),
-        "-w",
-        str(wheels),
-    )
-    (wheel,) = wheels.glob("*.whl")
+def test_the_installed_wheel_runs_stalker_help_and_writes_a_report(
+    tmp_path, built_wheel
+):
+    wheel = built_wheel
     target = tmp_path / "env"
     venv.EnvBuilder(with_pip=False).create(target)
     python = target / "bin" / "python"

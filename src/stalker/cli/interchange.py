@@ -7,15 +7,13 @@ callback, and reports what was created, changed and refused.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
 
+from stalker.cli.progress import progress_bar
 from stalker.cli.scheduling import projects_by_code
 
 #: Extensions read as shot lists; the others are edits (OpenTimelineIO).
@@ -23,25 +21,8 @@ SHOT_LIST_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 EDIT_SUFFIXES = frozenset({".edl", ".otio", ".otioz"})
 
 
-@contextmanager
-def progress_bar(console: Console, label: str) -> Iterator[Callable[[int, int], None]]:
-    """A ``progress(done, total)`` callback drawing a transient bar."""
-    columns = [TextColumn(label), BarColumn(), MofNCompleteColumn()]
-    # no bar (nor its refresh thread) when nobody watches: cron, pipes
-    with Progress(
-        *columns, console=console, transient=True, disable=not console.is_terminal
-    ) as progress:
-        bar = progress.add_task(label, total=None)
-
-        last_update = [0.0]
-
-        def advance(done: int, total: int) -> None:
-            now_s = time.perf_counter()  # redraw ten times a second at most
-            if done >= total or now_s - last_update[0] >= 0.1:
-                last_update[0] = now_s
-                progress.update(bar, completed=done, total=total)
-
-        yield advance
+def _columns(label: str) -> list[Any]:
+    return [TextColumn(label), BarColumn(), MofNCompleteColumn()]
 
 
 def run_import(
@@ -62,7 +43,7 @@ def run_import(
         known = ", ".join(sorted(SHOT_LIST_SUFFIXES | EDIT_SUFFIXES))
         raise ValueError(f"{path.name}: unknown kind of file (expected {known})")
     (project,) = projects_by_code(session, [project_code])
-    with progress_bar(console, f"importing {path.name}") as progress:
+    with progress_bar(console, _columns(f"importing {path.name}")) as progress:
         if suffix in SHOT_LIST_SUFFIXES:
             return import_shot_list(
                 path, project, dry_run=dry_run, progress=progress, session=session
@@ -115,7 +96,7 @@ def run_export(
     from stalker.interchange import export_project, write_csv, write_json
 
     projects = projects_by_code(session, codes) if codes else None
-    with progress_bar(console, "exporting") as progress:
+    with progress_bar(console, _columns("exporting")) as progress:
         data = export_project(projects, session=session, progress=progress)
     if as_csv:
         return write_csv(data, output)

@@ -16,13 +16,13 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
-    Progress,
     SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
 )
 from sqlalchemy import func, select
 
+from stalker.cli.progress import progress_bar
 from stalker.scheduling.data import table
 
 
@@ -115,22 +115,7 @@ def run_schedule(
             TimeElapsedColumn(),
         ]
     started = time.perf_counter()
-    # no bar (nor its refresh thread) when nobody watches: cron, pipes
-    with Progress(
-        *columns, console=console, transient=True, disable=not console.is_terminal
-    ) as progress:
-        bar = progress.add_task("schedule", total=None)
-
-        last_update = [0.0]
-
-        def advance(done: int, total: int) -> None:
-            # the engine reports every leaf; redrawing 15 000 times cost more
-            # than a tenth of the run, ten times a second is enough to watch
-            now_s = time.perf_counter()
-            if done >= total or now_s - last_update[0] >= 0.1:
-                last_update[0] = now_s
-                progress.update(bar, completed=done, total=total)
-
+    with progress_bar(console, columns) as advance:
         studio.scheduler = make_scheduler(engine, projects, advance)
         studio.schedule()
     session.flush()
