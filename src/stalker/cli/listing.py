@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from stalker.scheduling.data import table
 
 
-def _iso(moment: datetime.datetime | None) -> str | None:
+def iso_utc(moment: datetime.datetime | None) -> str | None:
+    """A stored moment as ISO 8601 in UTC (naive ones are UTC), for JSON."""
     if moment is None:
         return None
     if moment.tzinfo is None:
@@ -67,8 +68,8 @@ def project_rows(session: Any) -> list[dict[str, Any]]:
             "code": code,
             "name": name,
             "status": status,
-            "start": _iso(start),
-            "end": _iso(end),
+            "start": iso_utc(start),
+            "end": iso_utc(end),
             "task_count": counts.get(project_id, 0),
         }
         for project_id, code, name, status, start, end in session.execute(query)
@@ -136,8 +137,8 @@ def task_rows(
             "project": code,
             "parent_id": parent_id,
             "status": status,
-            "start": _iso(start),
-            "end": _iso(end),
+            "start": iso_utc(start),
+            "end": iso_utc(end),
             "schedule_timing": float(timing) if timing is not None else None,
             "schedule_unit": str(unit) if unit is not None else None,
             "schedule_model": str(model) if model is not None else None,

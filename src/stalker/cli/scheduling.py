@@ -22,6 +22,7 @@ from rich.progress import (
 )
 from sqlalchemy import func, select
 
+from stalker.cli.listing import iso_utc
 from stalker.cli.progress import progress_bar
 from stalker.scheduling.data import table
 
@@ -138,7 +139,7 @@ def summarise(session: Any, scheduler: Any, engine: str) -> ScheduleSummary:
         .order_by(projects.c.code)
     )
     for code, end in session.execute(query):
-        summary.project_ends[code] = _iso(end)
+        summary.project_ends[code] = iso_utc(end)
     plan = getattr(scheduler, "plan", None)
     if plan is not None:
         chain = driving_chain(plan, data)
@@ -174,11 +175,3 @@ def driving_chain(plan: Any, data: Any) -> list[int]:
         chain.append(current.task_id)
         seen.add(current.task_id)
     return list(reversed(chain))
-
-
-def _iso(moment: datetime.datetime | None) -> str | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return moment.isoformat()

@@ -26,7 +26,11 @@ from sqlalchemy.types import TypeDecorator
 from stalker.migrations import runner
 from stalker.migrations.legacy.plan import TABLE_RENAMES, Plan, make_plan
 from stalker.migrations.legacy.report import MoveReport, TableCount
-from stalker.migrations.legacy.source import GENERATION_NAMES, read_source
+from stalker.migrations.legacy.source import (
+    GENERATION_NAMES,
+    read_source,
+    serial_sequence,
+)
 
 _EPOCH = datetime.datetime(1970, 1, 1)
 _UTC = datetime.timezone.utc
@@ -331,10 +335,7 @@ def _reset_sequences(
     for name, table in tables.items():
         if "id" not in table.c or not table.c.id.primary_key:
             continue
-        sequence = connection.execute(
-            text("SELECT pg_get_serial_sequence(:table, 'id')"),
-            {"table": f'"{name}"'},
-        ).scalar()
+        sequence = serial_sequence(connection, name)
         if sequence is None:
             continue
         highest = connection.execute(select(func.max(table.c.id))).scalar() or 0

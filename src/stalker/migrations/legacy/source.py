@@ -119,10 +119,7 @@ def _high_water(connection: Connection, names: list[str]) -> dict[str, int]:
         return {}
     marks: dict[str, int] = {}
     for name in names:
-        sequence = connection.execute(
-            text("SELECT pg_get_serial_sequence(:table, 'id')"),
-            {"table": f'"{name}"'},
-        ).scalar()
+        sequence = serial_sequence(connection, name)
         if sequence is None:
             continue
         last, called = connection.execute(
@@ -131,3 +128,11 @@ def _high_water(connection: Connection, names: list[str]) -> dict[str, int]:
         if called:
             marks[name] = int(last)
     return marks
+
+
+def serial_sequence(connection: Connection, table_name: str) -> str | None:
+    """The PostgreSQL sequence behind ``table_name.id`` (None: not a serial)."""
+    return connection.execute(
+        text("SELECT pg_get_serial_sequence(:table, 'id')"),
+        {"table": f'"{table_name}"'},
+    ).scalar()
