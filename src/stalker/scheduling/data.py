@@ -114,6 +114,9 @@ class ScheduleData:
     #: Project codes and task names by id, for messages (may be empty).
     names: dict[int, str] = field(default_factory=dict, repr=False)
     _paths: dict[int, str] = field(default_factory=dict, repr=False)
+    #: Set by :func:`validate_schedule_data`: the gathered rows are checked
+    #: once, not again by the engine that plans them.
+    validated: bool = field(default=False, repr=False)
 
     def scheduled_task_ids(self) -> set[int]:
         """Ids of the tasks of the scheduled projects (not outside ancestors)."""
@@ -477,6 +480,7 @@ def validate_schedule_data(data: ScheduleData) -> None:
         for start, end in spans:
             _span(f"Vacation of user {vacation_user_id}", start, end)
     _check_bookings(data)
+    data.validated = True
 
 
 def _check_bookings(data: ScheduleData) -> None:

@@ -1105,7 +1105,9 @@ def schedule(
 ) -> Plan:
     """Schedule ``data`` over ``calendar``; see :class:`Engine`.
 
-    The rows are checked first (:func:`validate_schedule_data`), as for tj3.
+    The rows are checked first (:func:`validate_schedule_data`), as for tj3,
+    unless they were when gathered.
     """
-    validate_schedule_data(data)
+    if not data.validated:
+        validate_schedule_data(data)
     return Engine(data, calendar, constraints, progress).run()
