@@ -77,3 +77,19 @@ def utc_to_local(dt: datetime.datetime) -> datetime.datetime:
 def local_to_utc(dt: datetime.datetime) -> datetime.datetime:
     """Convert a naive local datetime to naive UTC (compatibility helper)."""
     return dt.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def local_timezone_name() -> str:
+    """The machine's IANA zone name (``UTC`` when the machine names none).
+
+    ``Etc/UTC`` and friends are reported as ``UTC``.
+    """
+    import tzlocal  # a dependency; imported here to keep ``import stalker`` light
+
+    try:
+        name = tzlocal.get_localzone_name()
+    except Exception:  # a broken TZ setting must not stop a Studio being made
+        return "UTC"
+    if not name or name in ("Etc/UTC", "Etc/Universal", "Etc/Zulu", "UTC", "Zulu"):
+        return "UTC"
+    return name

@@ -38,6 +38,7 @@ from stalker.models.validation import (
     check_instance,
     check_number,
     check_str,
+    check_time_zone,
     type_error,
     value_error,
 )
@@ -93,6 +94,8 @@ class User(Entity, ACLMixin):
     _password: Mapped[str] = mapped_column("password", String(256), nullable=False)
     efficiency: Mapped[float] = mapped_column(Float, default=1.0)
     rate: Mapped[float] = mapped_column(Float, default=0.0)
+    #: IANA zone of a remote artist's working hours; None: the studio's zone.
+    timezone: Mapped[str | None] = mapped_column(String(64))
 
     entities_created: Mapped[list[SimpleEntity]] = relationship(
         primaryjoin="User.user_id == SimpleEntity.created_by_id",
@@ -152,6 +155,7 @@ class User(Entity, ACLMixin):
         groups: list[Group] | None = None,
         efficiency: float | None = 1.0,
         rate: float | None = 0.0,
+        timezone: str | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs["name"] = name
@@ -165,6 +169,7 @@ class User(Entity, ACLMixin):
         self.groups = [] if groups is None else groups
         self.efficiency = efficiency  # type: ignore[assignment]
         self.rate = rate  # type: ignore[assignment]
+        self.timezone = timezone
 
     def __repr__(self) -> str:
         return f"<{self.name} ('{self.login}') (User)>"
@@ -230,6 +235,12 @@ class User(Entity, ACLMixin):
         if value is None:
             return 1.0 if key == "efficiency" else 0.0
         return float(check_number(self, key, value, at_least=0))
+
+    @validates("timezone")
+    def _validate_timezone(self, key: str, name: Any) -> str | None:
+        if name is None:
+            return None
+        return check_time_zone(self, key, name)
 
     @validates("groups")
     def _validate_group(self, key: str, group: Any) -> Group:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 import datetime
 import math
+import zoneinfo
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, Interval, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, Interval, String, Text
 from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import (
     Mapped,
@@ -31,11 +32,13 @@ from stalker.models.mixins.working_hours import WorkingHoursMixin
 from stalker.models.schedulers import SchedulerBase
 from stalker.models.validation import (
     check_instance,
+    check_time_zone,
     describe,
     type_error,
     value_error,
 )
 from stalker.scheduling.tjp import DATE, MINUTE, indent, utc_text, vacation_line
+from stalker.utils import local_timezone_name
 
 if TYPE_CHECKING:
     from stalker.models.department import Department as DepartmentType
@@ -272,6 +275,13 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
         primaryjoin="Studio.last_scheduled_by_id == User.user_id"
     )
     last_schedule_message: Mapped[str | None] = mapped_column(Text)
+    #: What the last run moved against the plan before it (plain rows, JSON).
+    last_schedule_changes: Mapped[list[dict[str, Any]] | None] = mapped_column(
+        GenericJSON
+    )
+    _timezone: Mapped[str] = mapped_column(
+        "timezone", String(64), nullable=False, default="UTC", server_default="UTC"
+    )
 
     # Not persisted: a Studio read from the database starts without them.
     _now = None
@@ -282,9 +292,11 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
         daily_working_hours: int | None = None,
         now: datetime.datetime | None = None,
         timing_resolution: datetime.timedelta | None = None,
+        timezone: str | zoneinfo.ZoneInfo | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.timezone = timezone  # type: ignore[assignment]
         DateRangeMixin.__init__(self, **kwargs)
         WorkingHoursMixin.__init__(self, **kwargs)
         self.timing_resolution = timing_resolution  # type: ignore[assignment]
@@ -339,6 +351,30 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
             self._start, self._end, self._duration = start, end, end - start
         if self._now is not None:
             self._now = _round_to(self._now, resolution)
+
+    def _get_timezone(self) -> str:
+        return self._timezone
+
+    def _set_timezone(self, name: Any) -> None:
+        if name is None:
+            name = local_timezone_name()
+        self._timezone = check_time_zone(self, "timezone", name)
+
+    timezone = synonym(
+        "_timezone",
+        descriptor=property(
+            _get_timezone,
+            _set_timezone,
+            doc="IANA zone name of the working hours and vacations. A new "
+            "studio takes the machine's zone; a database made before time zones "
+            "reads UTC, which is what its hours meant.",
+        ),
+    )
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        """:attr:`timezone` as a ``zoneinfo.ZoneInfo``."""
+        return zoneinfo.ZoneInfo(self.timezone)
 
     def _resolution(self) -> datetime.timedelta:
         """The studio's own step (the default until one is set)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import enum
 import math
+import zoneinfo
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -110,6 +111,24 @@ def check_choice(owner: Any, attr: str, value: Any, choices: Iterable[str]) -> s
     if value not in choices:
         raise value_error(owner, attr, f"one of {choices}", value)
     return value
+
+
+def check_time_zone(owner: Any, attr: str, value: Any) -> str:
+    """The IANA name of a time zone (a str or a ``zoneinfo.ZoneInfo``).
+
+    Only names the zone database knows are kept, so a stored value always
+    loads on another machine and never names a file outside the database.
+    """
+    if isinstance(value, zoneinfo.ZoneInfo):
+        value = value.key
+    name = check_str(owner, attr, value, allow_empty=False, max_length=64)
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise value_error(
+            owner, attr, "an IANA time zone name such as 'Europe/London'", value
+        ) from None
+    return name
 
 
 def resolve_class(cls_or_name: type | str) -> type:
