@@ -38,6 +38,7 @@ from stalker.scheduling.tj3 import (
 )
 from stalker.scheduling.tjp import tjp_file
 from stalker.scheduling.writeback import ComputedSchedule, write_back
+from stalker.utils import cycle_collector_paused
 
 logger = logging.getLogger(__name__)
 
@@ -367,15 +368,18 @@ class NativeScheduler(_ProjectsScheduler):
                 self, "studio", "a Studio instance to schedule", self.studio
             )
         self.timings = {}
-        started = time.perf_counter()
-        data = self._gather()
-        self.timings["gather_s"] = time.perf_counter() - started
-        started = time.perf_counter()
-        self.plan = schedule(data, self.calendar, self.constraints, self.callback)
-        self.timings["engine_s"] = time.perf_counter() - started
-        started = time.perf_counter()
-        write_back(self._session(), data, self.plan.computed(), self.compute_resources)
-        self.timings["write_back_s"] = time.perf_counter() - started
+        with cycle_collector_paused():
+            started = time.perf_counter()
+            data = self._gather()
+            self.timings["gather_s"] = time.perf_counter() - started
+            started = time.perf_counter()
+            self.plan = schedule(data, self.calendar, self.constraints, self.callback)
+            self.timings["engine_s"] = time.perf_counter() - started
+            started = time.perf_counter()
+            write_back(
+                self._session(), data, self.plan.computed(), self.compute_resources
+            )
+            self.timings["write_back_s"] = time.perf_counter() - started
         return ""
 
 
