@@ -324,3 +324,96 @@ def test_subtract_removes_only_the_covered_parts():
         (at(7, 10), at(7, 12)),
     ]
     assert not any(math.isnan((b - a).total_seconds()) for a, b in subtract(spans, []))
+
+
+def test_a_native_schedulers_plan_and_rows_give_the_same_figures(session):
+    from stalker import NativeScheduler, Project, Studio
+
+    ids = build(session)
+    studio = session.query(Studio).one()
+    studio.now = MONDAY  # not persisted: a reloaded studio starts at the clock's
+    scheduler = NativeScheduler(
+        studio=studio, projects=[session.get(Project, ids["project"])]
+    )
+    scheduler.schedule()
+    after = cost_report(
+        session(), ids["project"], plan=scheduler.plan, data=scheduler.data
+    )
+    fresh = cost_report(session(), ids["project"], now=MONDAY)
+    assert after.as_dict() == fresh.as_dict()
+    assert after.cost == D("7026.67")
+
+
+def test_weeks_follow_the_studio_time_zone(session):
+    from stalker import Studio
+
+    ids = build(session)
+    session.query(Studio).one().timezone = "Asia/Tokyo"
+    session.flush()
+    rows = gather_cost_rows(session(), ids["project"], now=MONDAY)
+    assert rows.zone == zoneinfo.ZoneInfo("Asia/Tokyo")
+
+
+def test_a_log_next_to_planned_work_is_counted_once(session):
+    """The engine joins a log and the planned run after it into one allocation."""
+    from stalker import Project, Studio, Task, TimeLog, User
+
+    now = at(6, 11)
+    studio = Studio(name="Joined", now=now, timezone="UTC")
+    studio.start, studio.end = at(1, 0), at(31, 0)
+    dan = User(name="Dan", login="dan", email="dan@example.com", password="pw-d-1")
+    dan.rate = 10
+    project = Project(name="Joined", code="JND")
+    task = Task(name="Paint", project=project, resources=[dan], schedule_timing=5)
+    session.add_all([studio, dan, project, task])
+    session.flush()
+    session.add(TimeLog(task=task, resource=dan, start=at(6, 9), end=at(6, 11)))
+    session.flush()
+    rows = gather_cost_rows(session(), project.id, now=now)
+    assert rows.plan.tasks[task.id].allocations[dan.id] == [(at(6, 9), at(6, 14))]
+    (paint,) = compute_cost(rows).tasks
+    assert (paint.done_hours, paint.planned_hours) == (2, 3)
+    assert (paint.done_cost, paint.planned_cost) == (D("20.00"), D("30.00"))
+
+
+def test_gathering_takes_a_fixed_number_of_queries(session):
+    """Ten more tasks, logs and budget lines: not one more query."""
+    from sqlalchemy import event
+
+    from stalker import Budget, BudgetEntry, Good, Project, Task, TimeLog, User
+
+    ids = build(session)
+    first = gather_cost_rows(session(), ids["project"], now=MONDAY)
+
+    def count() -> int:
+        statements: list[str] = []
+        connection = session().connection()
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(connection, "before_cursor_execute", listener)
+        try:
+            gather_cost_rows(session(), ids["project"], plan=first.plan)
+        finally:
+            event.remove(connection, "before_cursor_execute", listener)
+        return len(statements)
+
+    before = count()
+    project = session.get(Project, ids["project"])
+    ann = session.get(User, ids["ann"])
+    budget = session.query(Budget).one()
+    good = session.query(Good).first()
+    for number in range(10):
+        task = Task(name=f"Extra {number}", project=project, resources=[ann])
+        session.add(task)
+        session.flush()
+        start = at(1, 0) - datetime.timedelta(days=number + 1, hours=-10)
+        session.add(
+            TimeLog(
+                task=task,
+                resource=ann,
+                start=start,
+                end=start + datetime.timedelta(hours=1),
+            )
+        )
+        BudgetEntry(budget=budget, good=good, amount=1)
+    session.flush()
+    assert count() == before
