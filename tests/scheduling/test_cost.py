@@ -417,3 +417,22 @@ def test_gathering_takes_a_fixed_number_of_queries(session):
         BudgetEntry(budget=budget, good=good, amount=1)
     session.flush()
     assert count() == before
+
+
+def test_the_readme_example_prints_what_it_says(empty_database_settings, capsys):
+    """The README's example, run as written (its SQLite URL swapped for ours)."""
+    import pathlib
+    import re
+
+    readme = pathlib.Path(__file__).parents[2] / "README.md"
+    section = readme.read_text().split("## Cost from the plan", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    code = code.replace('"sqlite://"', repr(empty_database_settings["sqlalchemy.url"]))
+    exec(compile(code, "README.md", "exec"), {})
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "3600.00 3000.00 600.00",
+        "[('2025-W02', '3600.00', '3000.00')]",
+        "['FLM / Modelling']",
+        "2880.00",
+    ]
