@@ -45,6 +45,7 @@ def test_json_has_the_hand_computed_figures(cost_url):
     assert [w["cost"] for w in report["weeks"]] == ["546.67", "6360.00", "120.00"]
     assert report["over_budget_tasks"] == [ids["modelling"]]
     assert report["over_budget_weeks"] == ["2025-W02"]
+    assert report["over_budget_goods"] == [ids["hour"]]
 
 
 def test_the_table_lists_tasks_and_with_week_the_weeks(cost_url):
@@ -59,6 +60,8 @@ def test_the_table_lists_tasks_and_with_week_the_weeks(cost_url):
     assert "CST / Modelling" in plain.output
     assert "over-budget tasks: CST / Modelling" in plain.output
     assert "over-budget weeks: 2025-W02" in plain.output
+    assert "over-budget goods: Artist hour" in plain.output
+    assert "Rig hour" in plain.output
     assert "2025-W01" not in plain.output
     weekly = run(url, "cost", "CST", "--week", "--now", NOW)
     assert weekly.exit_code == 0, weekly.output

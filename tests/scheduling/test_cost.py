@@ -11,7 +11,9 @@ The studio works 09:00-18:00 UTC, Monday to Friday, planning from Monday
   Tue 3 h (W02).
 * Carl (rate 33.333, removed from the project, whose rate was 40) logged 2 h
   on the Layout, which has no resources (W01): 66.666 -> 66.67.
-* The budget: 45 x 100 + 20 x 75 = 6000, 2000 a week over W01-W03.
+* The budget: 45 x 100 + 20 x 75 = 6000, 2000 a week over W01-W03; by good,
+  Artist hour 4500 against Modelling + Lookdev 6000 (over by 1500), Rig hour
+  1500 against Rigging 960.
 
 =============  ======  ======  =====  ========  ==========
 task           W01     W02     W03    cost      bid
@@ -83,6 +85,8 @@ def build(session, *, budget=True, rates=(100, 80, 33.333)):
     session.flush()
     for membership in project.user_role:
         membership.rate = {ann.id: 120, bob.id: 0, carl.id: 40}[membership.user_id]
+    hour = Good(name="Artist hour", cost=100, unit="h")
+    rig = Good(name="Rig hour", cost=75, unit="h")
     modelling = Task(
         name="Modelling",
         project=project,
@@ -91,6 +95,7 @@ def build(session, *, budget=True, rates=(100, 80, 33.333)):
         schedule_unit="h",
         bid_timing=24,
         bid_unit="h",
+        good=hour,
     )
     lookdev = Task(
         name="Lookdev",
@@ -99,8 +104,11 @@ def build(session, *, budget=True, rates=(100, 80, 33.333)):
         depends_on=[modelling],
         schedule_timing=20,
         schedule_unit="h",
+        good=hour,
     )
-    rigging = Task(name="Rigging", project=project, resources=[bob], schedule_timing=12)
+    rigging = Task(
+        name="Rigging", project=project, resources=[bob], schedule_timing=12, good=rig
+    )
     layout = Task(name="Layout", project=project, schedule_timing=10)
     session.add_all([modelling, lookdev, rigging, layout])
     session.flush()
@@ -110,8 +118,6 @@ def build(session, *, budget=True, rates=(100, 80, 33.333)):
     if budget:
         status_list = _budget_statuses(session)
         plan = Budget(name="Plan", project=project, status_list=status_list)
-        hour = Good(name="Artist hour", cost=100, unit="h")
-        rig = Good(name="Rig hour", cost=75, unit="h")
         BudgetEntry(budget=plan, good=hour, amount=45, price=6000)
         BudgetEntry(budget=plan, good=rig, amount=20, price=2000)
         session.add(plan)
@@ -125,6 +131,8 @@ def build(session, *, budget=True, rates=(100, 80, 33.333)):
         "ann": ann.id,
         "bob": bob.id,
         "carl": carl.id,
+        "hour": hour.id,
+        "rig": rig.id,
     }
 
 
@@ -168,6 +176,13 @@ def test_hand_computed_project(session):
     assert [w.label for w in report.over_budget_weeks] == ["2025-W02"]
     assert [t.task_id for t in report.over_budget_tasks] == [ids["modelling"]]
 
+    goods = {good.good_id: good for good in report.goods}
+    assert (goods[ids["hour"]].budget, goods[ids["hour"]].cost) == (4500, 6000)
+    assert goods[ids["hour"]].task_ids == [ids["lookdev"], ids["modelling"]]
+    assert (goods[ids["rig"]].budget, goods[ids["rig"]].cost) == (1500, 960)
+    assert [g.good_id for g in report.over_budget_goods] == [ids["hour"]]
+    assert goods[ids["hour"]].over_by == D("1500.00")
+
     assert report.budget == D("6000.00")
     assert (report.done_cost, report.planned_cost) == (D("546.67"), D("6480.00"))
     assert report.cost == D("7026.67")
@@ -194,6 +209,15 @@ def test_the_dict_is_json_and_adds_up(session):
     assert result["budget"] == "6000.00"
     assert result["over_budget_tasks"] == [ids["modelling"]]
     assert result["over_budget_weeks"] == ["2025-W02"]
+    assert result["over_budget_goods"] == [ids["hour"]]
+    assert result["goods"][1] == {
+        "id": ids["rig"],
+        "name": "Rig hour",
+        "budget": "1500.00",
+        "cost": "960.00",
+        "tasks": [ids["rigging"]],
+        "over_by": "0.00",
+    }
     assert sum(D(t["cost"]) for t in result["tasks"]) == D(result["cost"])
     assert sum(D(w["cost"]) for w in result["weeks"]) == D(result["cost"])
     assert sum(D(u["cost"]) for u in result["users"]) == D(result["cost"])
@@ -230,6 +254,10 @@ def test_no_budget_lists_no_over_budget_week(session):
     assert report.over_budget_weeks == []
     assert [t.task_id for t in report.over_budget_tasks] == [ids["modelling"]]
     assert report.as_dict()["budget"] is None
+    # the tasks' goods are listed, without a budget, never over it
+    assert [g.name for g in report.goods] == ["Artist hour", "Rig hour"]
+    assert all(g.budget is None for g in report.goods)
+    assert report.over_budget_goods == []
 
 
 def test_zero_rates_cost_nothing_and_never_nan(session):

@@ -63,6 +63,8 @@ def _print_report(report: dict[str, Any], by_week: bool) -> None:
             task["over_by"] if task["over_by"] != "0.00" else "",
         )
     console.print(table)
+    if report["goods"]:
+        _print_goods(report["goods"])
     if by_week:
         _print_weeks(report["weeks"])
     over = [
@@ -72,6 +74,21 @@ def _print_report(report: dict[str, Any], by_week: bool) -> None:
     if budget:
         weeks = report["over_budget_weeks"]
         console.print(f"over-budget weeks: {', '.join(weeks) or 'none'}")
+        goods = [g["name"] for g in report["goods"] if g["over_by"] != "0.00"]
+        console.print(f"over-budget goods: {', '.join(goods) or 'none'}")
+
+
+def _print_goods(goods: list[dict[str, Any]]) -> None:
+    table = Table("good", "tasks", "budget", "cost", "over by")
+    for good in goods:
+        table.add_row(
+            good["name"],
+            str(len(good["tasks"])),
+            good["budget"] or "-",
+            good["cost"],
+            good["over_by"] if good["over_by"] != "0.00" else "",
+        )
+    _console().print(table)
 
 
 def _print_weeks(weeks: list[dict[str, Any]]) -> None:

@@ -32,6 +32,10 @@ The rules, chosen so the figures can be checked by hand:
   the total is spread evenly over the project's weeks (from its first logged
   or planned week to its last, empty weeks included).  A week whose cost is
   above its share is over budget, and so is the project above the total.
+* **Goods.**  A task's ``good`` is what its work is sold as; the entries of
+  a good are its budget, the tasks sold as it its cost, and a good whose
+  cost passes its entries' total is over budget (a good without entries has
+  no budget and is only listed).
 * **Bids.**  A task is over budget when its cost is above its bid:
   ``bid_timing``/``bid_unit`` in working hours (the studio's day, week...)
   x the mean rate of its resources (of the users who worked or are planned
@@ -72,6 +76,8 @@ class BudgetLine:
     entry_id: int
     budget_id: int
     name: str
+    good_id: int
+    good: str
     amount: float
     unit: str
     cost: Decimal
@@ -95,6 +101,9 @@ class CostRows:
     project_rates: dict[int, Decimal] = field(default_factory=dict)
     user_names: dict[int, str] = field(default_factory=dict)
     bids: dict[int, tuple[float | None, str | None]] = field(default_factory=dict)
+    #: ``task id -> good id`` of the tasks sold as a good, and their names.
+    goods: dict[int, int] = field(default_factory=dict)
+    good_names: dict[int, str] = field(default_factory=dict)
     budget: list[BudgetLine] = field(default_factory=list)
 
 
@@ -166,6 +175,23 @@ class WeekCost:
 
 
 @dataclass(slots=True)
+class GoodCost:
+    """A good's budget lines against the cost of the tasks sold as that good."""
+
+    good_id: int
+    name: str
+    budget: Decimal | None = None
+    cost: Decimal = ZERO
+    task_ids: list[int] = field(default_factory=list)
+
+    @property
+    def over_by(self) -> Decimal:
+        if self.budget is None:
+            return ZERO
+        return max(ZERO, self.cost - self.budget)
+
+
+@dataclass(slots=True)
 class UserCost:
     """One user's hours and cost on the project, at the rate that applied."""
 
@@ -187,6 +213,7 @@ class CostReport:
     weeks: list[WeekCost]
     users: list[UserCost]
     budget: Decimal | None
+    goods: list[GoodCost] = field(default_factory=list)
 
     @property
     def done_cost(self) -> Decimal:
@@ -212,6 +239,10 @@ class CostReport:
     def over_budget_weeks(self) -> list[WeekCost]:
         return [week for week in self.weeks if week.over_by > 0]
 
+    @property
+    def over_budget_goods(self) -> list[GoodCost]:
+        return [good for good in self.goods if good.over_by > 0]
+
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON types: money as strings with cents, hours as numbers."""
         return {
@@ -224,8 +255,10 @@ class CostReport:
             "tasks": [_task_dict(task) for task in self.tasks],
             "weeks": [_week_dict(week) for week in self.weeks],
             "users": [_user_dict(user) for user in self.users],
+            "goods": [_good_dict(good) for good in self.goods],
             "over_budget_tasks": [task.task_id for task in self.over_budget_tasks],
             "over_budget_weeks": [week.label for week in self.over_budget_weeks],
+            "over_budget_goods": [good.good_id for good in self.over_budget_goods],
         }
 
 
@@ -266,6 +299,17 @@ def _week_dict(week: WeekCost) -> dict[str, Any]:
         "cost": _cents(week.cost),
         "budget": _text(week.budget),
         "over_by": _cents(week.over_by),
+    }
+
+
+def _good_dict(good: GoodCost) -> dict[str, Any]:
+    return {
+        "id": good.good_id,
+        "name": good.name,
+        "budget": _text(good.budget),
+        "cost": _cents(good.cost),
+        "tasks": list(good.task_ids),
+        "over_by": _cents(good.over_by),
     }
 
 
@@ -381,7 +425,9 @@ def _project_code(session: Any, project_id: int) -> str:
     return str(code)
 
 
-def _users(session: Any, ids: Iterable[int]) -> tuple[dict, dict]:
+def _users(
+    session: Any, ids: Iterable[int]
+) -> tuple[dict[int, Decimal], dict[int, str]]:
     """``(user id -> rate, user id -> name)`` of the users ``ids``."""
     users, entities = table("Users"), table("SimpleEntities")
     query = (
@@ -389,7 +435,8 @@ def _users(session: Any, ids: Iterable[int]) -> tuple[dict, dict]:
         .join(entities, entities.c.id == users.c.id)
         .where(users.c.id.in_(sorted(ids)))
     )
-    rates, names = {}, {}
+    rates: dict[int, Decimal] = {}
+    names: dict[int, str] = {}
     for user_id, rate, name in session.execute(query):
         rates[user_id] = as_decimal(f"User (id {user_id})", "rate", rate)
         names[user_id] = name
@@ -409,33 +456,47 @@ def _project_rates(session: Any, project_id: int) -> dict[int, Decimal]:
     }
 
 
-def _bids(session: Any, project_id: int) -> dict[int, tuple[float | None, str | None]]:
-    tasks = table("Tasks")
-    query = select(tasks.c.id, tasks.c.bid_timing, tasks.c.bid_unit).where(
-        tasks.c.project_id == project_id
+def _bids_and_goods(session: Any, rows: CostRows) -> None:
+    """Each task's bid, and the good it is sold as (with the good's name)."""
+    tasks, goods = table("Tasks"), table("SimpleEntities")
+    query = (
+        select(
+            tasks.c.id, tasks.c.bid_timing, tasks.c.bid_unit, goods.c.id, goods.c.name
+        )
+        .outerjoin(goods, goods.c.id == tasks.c.good_id)
+        .where(tasks.c.project_id == rows.project_id)
     )
-    return {task_id: (timing, unit) for task_id, timing, unit in session.execute(query)}
+    for task_id, timing, unit, good_id, name in session.execute(query):
+        rows.bids[task_id] = (timing, unit)
+        if good_id is not None:
+            rows.goods[task_id] = good_id
+            rows.good_names[good_id] = name
 
 
 def _budget_lines(session: Any, project_id: int) -> list[BudgetLine]:
     entries, budgets = table("BudgetEntries"), table("Budgets")
-    entities = table("SimpleEntities")
+    entry_names = table("SimpleEntities").alias("entry_names")
+    good_names = table("SimpleEntities").alias("good_names")
     query = (
         select(
             entries.c.id,
             entries.c.budget_id,
-            entities.c.name,
+            entry_names.c.name,
+            entries.c.good_id,
+            good_names.c.name,
             entries.c.amount,
             entries.c.unit,
             entries.c.cost,
         )
         .join(budgets, budgets.c.id == entries.c.budget_id)
-        .join(entities, entities.c.id == entries.c.id)
+        .join(entry_names, entry_names.c.id == entries.c.id)
+        .join(good_names, good_names.c.id == entries.c.good_id)
         .where(budgets.c.project_id == project_id)
         .order_by(entries.c.id)
     )
     lines = []
-    for entry_id, budget_id, name, amount, unit, cost in session.execute(query):
+    for row in session.execute(query):
+        entry_id, budget_id, name, good_id, good, amount, unit, cost = row
         owner = f"BudgetEntry {name!r} (id {entry_id})"
         as_decimal(owner, "amount", amount)
         lines.append(
@@ -443,6 +504,8 @@ def _budget_lines(session: Any, project_id: int) -> list[BudgetLine]:
                 entry_id,
                 budget_id,
                 name,
+                good_id,
+                good,
                 float(amount or 0.0),
                 unit or "",
                 as_decimal(owner, "cost", cost, signed=True),
@@ -481,7 +544,7 @@ def gather_cost_rows(
     if plan is None:
         plan = schedule(data, calendar, gather_constraints(session, data))
     rates, names = _users(session, _worker_ids(data, plan))
-    return CostRows(
+    rows = CostRows(
         project_id=project_id,
         code=code,
         data=data,
@@ -491,9 +554,10 @@ def gather_cost_rows(
         user_rates=rates,
         project_rates=_project_rates(session, project_id),
         user_names=names,
-        bids=_bids(session, project_id),
         budget=_budget_lines(session, project_id),
     )
+    _bids_and_goods(session, rows)
+    return rows
 
 
 # -- computing --------------------------------------------------------------------
@@ -628,17 +692,36 @@ def _user_costs(rows: CostRows, cells: Sequence[Cell]) -> list[UserCost]:
     return sorted(by_user.values(), key=lambda user: (user.name, user.user_id))
 
 
+def _good_costs(rows: CostRows, tasks: Sequence[TaskCost]) -> list[GoodCost]:
+    """Budget lines per good against the tasks sold as that good."""
+    by_good: dict[int, GoodCost] = {}
+    for line in rows.budget:
+        good = by_good.setdefault(line.good_id, GoodCost(line.good_id, line.good))
+        good.budget = (good.budget or ZERO) + line.total
+    for task in tasks:
+        good_id = rows.goods.get(task.task_id)
+        if good_id is None:
+            continue
+        name = rows.good_names.get(good_id, f"Good_{good_id}")
+        good = by_good.setdefault(good_id, GoodCost(good_id, name))
+        good.cost += task.cost
+        good.task_ids.append(task.task_id)
+    return sorted(by_good.values(), key=lambda good: (good.name, good.good_id))
+
+
 def compute_cost(rows: CostRows) -> CostReport:
-    """Cost per task, week and user of the gathered rows (no database)."""
+    """Cost per task, week, user and good of the gathered rows (no database)."""
     cells = cost_cells(rows)
     budget = sum((line.total for line in rows.budget), ZERO) if rows.budget else None
+    tasks = _task_costs(rows, cells)
     return CostReport(
         project_id=rows.project_id,
         code=rows.code,
-        tasks=_task_costs(rows, cells),
+        tasks=tasks,
         weeks=_week_costs(rows, cells),
         users=_user_costs(rows, cells),
         budget=budget,
+        goods=_good_costs(rows, tasks),
     )
 
 
@@ -658,6 +741,7 @@ __all__ = [
     "Cell",
     "CostReport",
     "CostRows",
+    "GoodCost",
     "TaskCost",
     "UserCost",
     "WeekCost",
