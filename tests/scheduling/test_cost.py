@@ -464,3 +464,17 @@ def test_the_readme_example_prints_what_it_says(empty_database_settings, capsys)
         "['FLM / Modelling']",
         "2880.00",
     ]
+
+
+def test_week_labels_are_iso_and_a_dst_week_is_a_week():
+    from stalker.reports.cost import WeekCost
+
+    assert WeekCost(datetime.date(2024, 12, 30)).label == "2025-W01"
+    assert WeekCost(datetime.date(2026, 12, 28)).label == "2026-W53"
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")  # clocks go forward 2025-03-30
+    start = datetime.datetime(2025, 3, 23, 23, tzinfo=UTC)  # Monday 00:00 CET
+    pieces = list(week_pieces(start, start + datetime.timedelta(days=8), berlin))
+    assert pieces == [
+        (datetime.date(2025, 3, 24), (7 * 24 - 1) * 3600.0),
+        (datetime.date(2025, 3, 31), 25 * 3600.0),
+    ]

@@ -402,7 +402,9 @@ def _snapped(
 # -- gathering --------------------------------------------------------------------
 
 
-def _studio(session: Any, now: datetime.datetime | None) -> tuple[Calendar, Any]:
+def _studio(
+    session: Any, now: datetime.datetime | None
+) -> tuple[Calendar, datetime.tzinfo]:
     """The studio's calendar and time zone (the defaults and UTC without one)."""
     from stalker.models.studio import Studio
     from stalker.reports.data import default_calendar
