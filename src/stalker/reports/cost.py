@@ -121,7 +121,7 @@ class Cell:
 
 @dataclass(slots=True)
 class TaskCost:
-    """One leaf task's hours and cost, and its bid."""
+    """One leaf task's hours and cost, and its bid (a container's are its leaves')."""
 
     task_id: int
     path: str
