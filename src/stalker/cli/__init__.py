@@ -422,6 +422,9 @@ def export(ctx: click.Context, codes: Sequence[str], output: str, as_csv: bool) 
     click.echo(f"exported to {', '.join(str(path) for path in written)}")
 
 
+from stalker.cli import cost as _cost  # noqa: E402, F401 (registers ``stalker cost``)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The console script: run the command, return its exit code."""
     try:
