@@ -153,25 +153,7 @@ def summarise(session: Any, scheduler: Any, engine: str) -> ScheduleSummary:
 
 
 def driving_chain(plan: Any, data: Any) -> list[int]:
-    """The critical path: from the last-ending leaf back through the dependencies
-    that fixed each start (the engine's reasons), first task first.
+    """The critical path (see :func:`stalker.scheduling.scenarios.critical_path`)."""
+    from stalker.scheduling.scenarios import critical_path
 
-    A task held by a busy resource ends the walk: what fixed it is the
-    resource, not a task of the chain.
-    """
-    leaves = [
-        task
-        for task in plan.tasks.values()
-        if data.is_leaf(task.task_id) and task.task_id in data.tasks
-    ]
-    if not leaves:
-        return []
-    current = max(leaves, key=lambda task: (task.end, task.critical))
-    chain, seen = [current.task_id], {current.task_id}
-    while current.reason == "dependency" and current.reason_task_id in plan.tasks:
-        current = plan.tasks[current.reason_task_id]
-        if current.task_id in seen:  # pragma: no cover - the engine has no cycles
-            break
-        chain.append(current.task_id)
-        seen.add(current.task_id)
-    return list(reversed(chain))
+    return critical_path(plan, data)

@@ -16,7 +16,6 @@ against the stored plan, and :mod:`stalker.scheduling.scenarios` plans
 what-if variants without writing until one is applied.
 """
 
-# The native engine and checker come after the rows they use.
 from stalker.scheduling.changes import (
     PreviousPlan,
     ScheduleText,
@@ -41,16 +40,26 @@ from stalker.scheduling.engine import (
     TaskPlan,
     schedule,
 )
+from stalker.scheduling.scenarios import (
+    Comparison,
+    Scenario,
+    ScenarioResult,
+    compare,
+    critical_path,
+)
 from stalker.scheduling.writeback import ComputedSchedule, write_back
 
 __all__ = [
     "BookingRow",
     "Calendar",
+    "Comparison",
     "ComputedSchedule",
     "ConstraintError",
     "DependencyRow",
     "Plan",
     "PreviousPlan",
+    "Scenario",
+    "ScenarioResult",
     "ScheduleData",
     "ScheduleText",
     "SchedulingError",
@@ -59,6 +68,8 @@ __all__ = [
     "TaskRow",
     "Violation",
     "check_plan",
+    "compare",
+    "critical_path",
     "gather_previous",
     "gather_schedule_data",
     "plan_changes",
