@@ -287,3 +287,37 @@ def test_without_any_setting_the_default_sqlite_file_is_used(tmp_path, monkeypat
     assert (tmp_path / "data" / "stalker").is_dir()
     assert CliRunner().invoke(cli, ["init"]).exit_code == 0
     assert (tmp_path / "data" / "stalker" / "stalker.db").is_file()
+
+
+def test_schedule_shows_what_moved_since_the_last_plan(studio_url):
+    url, ids = studio_url
+    first = run(url, "schedule", "--json")
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["changes"] == []  # nothing was planned before
+    again = run(url, "schedule")
+    assert "since the last plan: no task moved" in again.stdout
+
+    from stalker import Task, db
+    from stalker.db.session import DBSession
+
+    db.setup({"sqlalchemy.url": url})
+    DBSession.get(Task, ids["modelling"]).schedule_timing = 20
+    DBSession.commit()
+    DBSession.remove()
+
+    dry = run(url, "schedule", "--dry-run", "--json")
+    changes = json.loads(dry.stdout)["changes"]
+    by_path = {row["path"]: row for row in changes}
+    assert {"FLM / Modelling", "FLM / Rigging"} <= set(by_path)
+    rigging = by_path["FLM / Rigging"]
+    assert rigging["task_id"] == ids["rigging"]
+    assert rigging["start_shift_h"] > 0
+    # the modelling now ends at the end of a day: the rigging waits for the
+    # next morning (working hours), else for the modelling itself
+    assert rigging["reason"] in ("calendar", "dependency")
+    assert rigging["why"].startswith("starts ") and ": it waits for " in rigging["why"]
+    assert set(rigging) >= {"old_start", "new_start", "old_end", "new_end"}
+    table = run(url, "schedule")
+    assert f"since the last plan: {len(changes)} tasks moved" in table.stdout
+    assert "FLM / Rigging" in table.stdout
+    assert "since the last plan: no task moved" in run(url, "schedule").stdout

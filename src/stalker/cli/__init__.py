@@ -204,6 +204,8 @@ def schedule(
 
 
 def _print_summary(summary: Any) -> None:
+    from stalker.cli.scheduling import print_changes
+
     console = _console()
     verb = "would plan" if summary.dry_run else "planned"
     console.print(
@@ -222,6 +224,7 @@ def _print_summary(summary: Any) -> None:
             f"{summary.critical_hours:g} hours from first start to last end, "
             f"ending with {summary.critical_end or '-'}"
         )
+    print_changes(console, summary)
 
 
 # -- listings -------------------------------------------------------------------

@@ -20,6 +20,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.table import Table
 from sqlalchemy import func, select
 
 from stalker.cli.listing import iso_utc
@@ -39,6 +40,8 @@ class ScheduleSummary:
     critical_hours: float | None = None
     critical_end: str | None = None
     seconds: float = 0.0
+    #: The tasks the run moved against the stored plan (``scheduler.changes``).
+    changes: list[Any] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -54,6 +57,7 @@ class ScheduleSummary:
                 "ends_with": self.critical_end,
             },
             "seconds": round(self.seconds, 3),
+            "changes": [change.as_json() for change in self.changes],
         }
 
 
@@ -130,6 +134,7 @@ def summarise(session: Any, scheduler: Any, engine: str) -> ScheduleSummary:
     if data is None:
         return summary
     summary.tasks = len(data.scheduled_task_ids())
+    summary.changes = list(getattr(scheduler, "changes", None) or ())
     tasks, projects = table("Tasks"), table("Projects")
     query = (
         select(projects.c.code, func.max(tasks.c.end))
@@ -157,3 +162,31 @@ def driving_chain(plan: Any, data: Any) -> list[int]:
     from stalker.scheduling.scenarios import critical_path
 
     return critical_path(plan, data)
+
+
+#: How many moved tasks the table shows (``--json`` lists them all).
+SHOWN_CHANGES = 10
+
+
+def print_changes(console: Console, summary: ScheduleSummary) -> None:
+    """The moved tasks, largest end shift first, as a short table."""
+    from stalker.scheduling.changes import hours
+
+    changes = summary.changes
+    verb = "would move" if summary.dry_run else "moved"
+    if not changes:
+        console.print(f"since the last plan: no task {verb}")
+        return
+    console.print(f"since the last plan: {len(changes)} tasks {verb}")
+    table = Table("task", "new start", "start", "end", "why")
+    for change in changes[:SHOWN_CHANGES]:
+        table.add_row(
+            change.path,
+            change.new_start.strftime("%Y-%m-%d %H:%M"),
+            f"{hours(change.start_shift):+g} h",
+            f"{hours(change.end_shift):+g} h",
+            change.why,
+        )
+    console.print(table)
+    if len(changes) > SHOWN_CHANGES:
+        console.print(f"... and {len(changes) - SHOWN_CHANGES} more (--json: all)")
