@@ -257,3 +257,27 @@ def test_containers_take_no_effort(planned, session):
     session.flush()
     with pytest.raises(ValueError, match="FLM / Model has children"):
         Scenario(planned.studio, "x", efforts={planned.model.id: 3})
+
+
+def test_the_readme_example_runs(tmp_path):
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    section = readme.split("## Re-plans and what-if scenarios", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S)[1]
+    script = tmp_path / "example.py"
+    script.write_text(code, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={"STALKER_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "FLM / Rig" in done.stdout and "it waits for its dependency" in done.stdout
+    assert "| stored plan | as is | Bob helps | 3-day model" in done.stdout
