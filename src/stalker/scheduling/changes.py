@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -76,12 +76,12 @@ class TaskChange:
     @property
     def start_shift(self) -> datetime.timedelta:
         """How far the start moved (negative: earlier)."""
-        return as_utc(self.new_start) - as_utc(self.old_start)
+        return self.new_start - self.old_start
 
     @property
     def end_shift(self) -> datetime.timedelta:
         """How far the end moved (negative: earlier)."""
-        return as_utc(self.new_end) - as_utc(self.old_end)
+        return self.new_end - self.old_end
 
     @property
     def resources_changed(self) -> bool:
@@ -90,14 +90,14 @@ class TaskChange:
         )
 
     def as_json(self) -> dict[str, Any]:
-        """A JSON-safe row: ISO UTC dates, shifts in hours, ids and the path."""
+        """A JSON-safe row: ISO dates (UTC as planned), shifts in hours, ids, path."""
         return {
             "task_id": self.task_id,
             "path": self.path,
-            "old_start": iso(self.old_start),
-            "old_end": iso(self.old_end),
-            "new_start": iso(self.new_start),
-            "new_end": iso(self.new_end),
+            "old_start": self.old_start.isoformat(),  # UTC when planned here
+            "old_end": self.old_end.isoformat(),
+            "new_start": self.new_start.isoformat(),
+            "new_end": self.new_end.isoformat(),
             "start_shift_h": hours(self.start_shift),
             "end_shift_h": hours(self.end_shift),
             "old_resource_ids": list(self.old_resource_ids),
@@ -130,6 +130,8 @@ class TaskChange:
 
 def as_utc(moment: datetime.datetime) -> datetime.datetime:
     """``moment`` in UTC; a naive one is taken as UTC (as the engines do)."""
+    if moment.tzinfo is UTC:
+        return moment
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
@@ -191,26 +193,26 @@ def gather_previous(session: Any, data: ScheduleData) -> PreviousPlan:
 # -- the difference ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _New:
-    """A task's new plan, whichever engine computed it."""
+#: A task's new plan, whichever engine computed it: start, end, resource ids
+#: (None: not computed), reason and reason task (None from tj3).
+_New = tuple[
+    datetime.datetime,
+    datetime.datetime,
+    tuple[int, ...] | None,
+    str | None,
+    int | None,
+]
 
-    start: datetime.datetime
-    end: datetime.datetime
-    resource_ids: tuple[int, ...] | None
-    reason: str | None = None
-    reason_task_id: int | None = None
 
-
-def _new_rows(plan: Any) -> dict[int, _New]:
-    """A native ``Plan`` or ``ComputedSchedule`` rows (tj3), by task id."""
+def _new_rows(plan: Any) -> Iterable[tuple[int, _New]]:
+    """A native ``Plan`` or ``ComputedSchedule`` rows (tj3), as plain tuples."""
     tasks = getattr(plan, "tasks", None)
     if tasks is not None:
-        return {
-            task_id: _New(p.start, p.end, p.resource_ids, p.reason, p.reason_task_id)
-            for task_id, p in tasks.items()
-        }
-    return {row.entity_id: _New(row.start, row.end, row.resource_ids) for row in plan}
+        for task_id, p in tasks.items():
+            yield task_id, (p.start, p.end, p.resource_ids, p.reason, p.reason_task_id)
+    else:
+        for row in plan:
+            yield row.entity_id, (row.start, row.end, row.resource_ids, None, None)
 
 
 def _allowed(data: ScheduleData, task_id: int, chosen: Iterable[int]) -> tuple:
@@ -219,6 +221,21 @@ def _allowed(data: ScheduleData, task_id: int, chosen: Iterable[int]) -> tuple:
         data.alternatives.get(task_id, ())
     )
     return tuple(sorted(user for user in dict.fromkeys(chosen) if user in allowed))
+
+
+def _same_moment(old: datetime.datetime, new: datetime.datetime) -> bool:
+    """Aware datetimes compare as instants; a naive one is taken as UTC."""
+    return old == new or as_utc(old) == as_utc(new)
+
+
+def _new_resources(
+    data: ScheduleData, task_id: int, old: PreviousTask, chosen: Any
+) -> tuple[tuple[int, ...], bool]:
+    """The resources the write-back stores for the task, and whether they changed."""
+    if tuple(chosen) == old.resource_ids:  # the usual case, ids in order
+        return old.resource_ids, False
+    kept = _allowed(data, task_id, chosen)
+    return kept, set(kept) != set(old.resource_ids)
 
 
 def plan_changes(
@@ -233,21 +250,25 @@ def plan_changes(
     ``ComputedSchedule`` rows of tj3.  A task moved when its start or end
     differs, or (``compare_resources``, and the run computed them) its set
     of resources does.  The largest end shift comes first, then the path.
+    Unmoved tasks cost two comparisons: a re-plan of a big studio that moves
+    little adds next to nothing to the run.
     """
     scheduled = set(data.project_ids)
+    tasks, stored = data.tasks, previous.tasks
     changes = []
-    for task_id, new in _new_rows(plan).items():
-        row = data.tasks.get(task_id)
-        old = previous.tasks.get(task_id)
-        if row is None or old is None or row.project_id not in scheduled:
+    for task_id, new in _new_rows(plan):
+        old = stored.get(task_id)
+        row = tasks.get(task_id)
+        if old is None or row is None or row.project_id not in scheduled:
             continue
-        resources = None
-        if compare_resources and new.resource_ids is not None:
-            resources = _allowed(data, task_id, new.resource_ids)
-        moved = as_utc(new.start) != as_utc(old.start) or as_utc(new.end) != as_utc(
-            old.end
-        )
-        if not moved and (resources is None or set(resources) == set(old.resource_ids)):
+        resources, swapped = None, False
+        if compare_resources and new[2] is not None:
+            resources, swapped = _new_resources(data, task_id, old, new[2])
+        if (
+            not swapped
+            and _same_moment(old.start, new[0])
+            and _same_moment(old.end, new[1])
+        ):
             continue
         changes.append(_change(data, task_id, old, new, resources))
     changes.sort(key=lambda change: (-abs(change.end_shift), change.path))
@@ -261,19 +282,29 @@ def _change(
     new: _New,
     resources: tuple[int, ...] | None,
 ) -> TaskChange:
-    change = TaskChange(
-        task_id=task_id,
-        path=data.path_name(task_id),
-        old_start=as_utc(old.start),
-        old_end=as_utc(old.end),
-        new_start=as_utc(new.start),
-        new_end=as_utc(new.end),
-        old_resource_ids=old.resource_ids,
-        new_resource_ids=resources,
-        reason=new.reason,
-        reason_task_id=new.reason_task_id,
+    old_start, old_end = as_utc(old.start), as_utc(old.end)
+    new_start, new_end = as_utc(new[0]), as_utc(new[1])
+    why = _why(
+        data,
+        old_start,
+        new_start - old_start,
+        new_end - old_end,
+        (old.resource_ids, resources),
+        (new[3], new[4]),
     )
-    return replace(change, why=why_moved(data, change))
+    return TaskChange(
+        task_id,
+        data.path_name(task_id),
+        old_start,
+        old_end,
+        new_start,
+        new_end,
+        old.resource_ids,
+        resources,
+        new[3],
+        new[4],
+        why,
+    )
 
 
 def shift_text(span: datetime.timedelta) -> str:
@@ -303,20 +334,40 @@ def reason_text(data: ScheduleData, reason: str | None, task_id: int | None) -> 
 
 def why_moved(data: ScheduleData, change: TaskChange) -> str:
     """``starts 2 d later (was 2030-01-07 09:00 UTC): it waits for ...``."""
-    was = as_utc(change.old_start).strftime("%Y-%m-%d %H:%M UTC")
-    if change.start_shift:
-        text = f"starts {shift_text(change.start_shift)} (was {was})"
-    elif change.end_shift:
-        text = f"ends {shift_text(change.end_shift)}, same start"
+    return _why(
+        data,
+        as_utc(change.old_start),
+        change.start_shift,
+        change.end_shift,
+        (change.old_resource_ids, change.new_resource_ids),
+        (change.reason, change.reason_task_id),
+    )
+
+
+def _why(
+    data: ScheduleData,
+    old_start: datetime.datetime,
+    start_shift: datetime.timedelta,
+    end_shift: datetime.timedelta,
+    resources: tuple[tuple[int, ...], tuple[int, ...] | None],
+    reason: tuple[str | None, int | None],
+) -> str:
+    if start_shift:
+        text = f"starts {shift_text(start_shift)} (was {_minute(old_start)})"
+    elif end_shift:
+        text = f"ends {shift_text(end_shift)}, same start"
     else:
         text = "same dates"
-    if change.resources_changed:
-        text += (
-            f"; resources {_ids(change.old_resource_ids)} -> "
-            f"{_ids(change.new_resource_ids or ())}"
-        )
-    cause = reason_text(data, change.reason, change.reason_task_id)
+    old, new = resources
+    if new is not None and set(new) != set(old):
+        text += f"; resources {_ids(old)} -> {_ids(new)}"
+    cause = reason_text(data, *reason)
     return f"{text}: {cause}" if cause else text
+
+
+def _minute(moment: datetime.datetime) -> str:
+    """``2030-01-07 09:00 UTC`` (cheaper than strftime, called per moved task)."""
+    return f"{moment.isoformat(' ', 'minutes')[:16]} UTC"
 
 
 def _ids(ids: Iterable[int]) -> str:
