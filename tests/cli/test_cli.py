@@ -321,3 +321,45 @@ def test_schedule_shows_what_moved_since_the_last_plan(studio_url):
     assert f"since the last plan: {len(changes)} tasks moved" in table.stdout
     assert "FLM / Rigging" in table.stdout
     assert "since the last plan: no task moved" in run(url, "schedule").stdout
+
+
+def test_scenario_compares_without_writing_until_applied(studio_url):
+    url, ids = studio_url
+    assert run(url, "schedule").exit_code == 0
+    before = json.loads(run(url, "tasks", "--json").stdout)
+    longer = f"{ids['modelling']}=3d"
+    result = run(url, "scenario", "--effort", longer, "--json")
+    assert result.exit_code == 0, result.output
+    comparison = json.loads(result.stdout)
+    assert comparison["applied"] is False
+    as_is, what_if = comparison["scenarios"]
+    assert (as_is["name"], what_if["name"]) == ("as is", "what if")
+    assert as_is["moved"] == [] and as_is["project_ends"] == comparison["stored_ends"]
+    assert what_if["project_ends"]["FLM"] > as_is["project_ends"]["FLM"]
+    assert "FLM / Rigging" in {row["path"] for row in what_if["moved"]}
+    assert json.loads(run(url, "tasks", "--json").stdout) == before
+
+    table = run(url, "scenario", "--effort", longer, "--add", f"{ids['lookdev']}=bob")
+    assert table.exit_code == 0, table.output
+    assert "stored plan" in table.stdout and "what if" in table.stdout
+    assert "end of FLM" in table.stdout
+    assert json.loads(run(url, "tasks", "--json").stdout) == before
+
+    applied = run(url, "scenario", "--effort", longer, "--apply")
+    assert applied.exit_code == 0, applied.output
+    assert "applied" in applied.stdout
+    after = json.loads(run(url, "tasks", "--json").stdout)
+    assert after != before
+    assert max(row["end"] for row in after) == what_if["project_ends"]["FLM"]
+
+
+def test_scenario_refuses_wrong_options(studio_url):
+    url, ids = studio_url
+    assert "$STALKER_DATABASE_URL" in run(url, "scenario", "--help").stdout
+    usage = run(url, "scenario", "--effort", "modelling=3d")
+    assert usage.exit_code == 2 and "TASK_ID=TIMING[UNIT]" in usage.stderr
+    nobody = run(url, "scenario", "--add", f"{ids['lookdev']}=nobody")
+    assert nobody.exit_code == 1
+    assert "no User with the login 'nobody'" in nobody.stderr
+    negative = run(url, "scenario", "--effort", f"{ids['modelling']}=-3")
+    assert negative.exit_code == 1 and "a finite number >= 0" in negative.stderr
