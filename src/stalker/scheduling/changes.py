@@ -2,7 +2,7 @@
 
 The previous plan is what the database holds before the write-back: each
 task's ``computed_start``/``computed_end`` and computed resources, read with
-two set-based queries (:func:`gather_previous`).  :func:`plan_changes` then
+three set-based queries (:func:`gather_previous`).  :func:`plan_changes` then
 compares it with what an engine computed, on plain rows, and words why each
 moved task starts when it does now (the native engine's ``reason``).
 
