@@ -259,3 +259,12 @@ def test_tj3_runs_report_their_moves_too(replan, session):
     rig = by_path["FLM / Rig"]
     assert rig.reason is None and rig.start_shift > datetime.timedelta(0)
     assert studio.last_schedule_changes == [c.as_json() for c in moved.changes]
+
+
+def test_the_returned_text_is_still_the_schedulers_text(replan, session):
+    studio = replan.studio
+    studio.scheduler = NativeScheduler()
+    message = studio.schedule()
+    assert message == "" and str(message) == "" and json.dumps(message) == '""'
+    assert type(studio.last_schedule_message) is str
+    assert ScheduleText("warning", []).upper() == "WARNING"

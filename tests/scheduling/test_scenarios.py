@@ -281,3 +281,18 @@ def test_the_readme_example_runs(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "FLM / Rig" in done.stdout and "it waits for its dependency" in done.stdout
     assert "| stored plan | as is | Bob helps | 3-day model" in done.stdout
+
+
+def test_a_scenario_of_some_projects(planned, session):
+    from ..task_factories import TaskWorld
+
+    other = TaskWorld(session)
+    other.project.code = "OTH"
+    other.task("Edit", resources=[planned.bob], schedule_timing=2)
+    other.flush()
+    only = Scenario(planned.studio, "FLM only", projects=[planned.project])
+    assert set(only.project_ends) == {"FLM"}
+    both = Scenario(planned.studio, "all")
+    assert set(both.project_ends) == {"FLM", "OTH"}
+    with pytest.raises(ValueError, match="saved Project instances"):
+        Scenario(planned.studio, "x", projects=["FLM"])
