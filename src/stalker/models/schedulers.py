@@ -236,8 +236,8 @@ class TaskJugglerScheduler(_ProjectsScheduler):
     def _parse_csv_file(self) -> None:
         """Write tj3's CSV results to the tasks and projects (nothing if no CSV)."""
         rows = parse_csv(str(self.csv_file_full_path), self.compute_resources)
-        self.changes = []
         if not rows:
+            self.changes = []  # nothing written, nothing moved
             return
         data = self.data if self.data is not None else self._gather()
         computed = [
