@@ -27,6 +27,7 @@ from stalker.models.validation import (
     type_error,
     value_error,
 )
+from stalker.scheduling.changes import TaskChange, gather_previous, plan_changes
 from stalker.scheduling.data import ScheduleData, gather_schedule_data
 from stalker.scheduling.engine import ConstraintError, constraint_error
 from stalker.scheduling.tj3 import (
@@ -82,7 +83,14 @@ class SchedulerBase:
 
 
 class _ProjectsScheduler(SchedulerBase):
-    """What both schedulers share: the projects to run on, and their session."""
+    """What both schedulers share: the projects to run on, and their session.
+
+    After a run ``changes`` lists the tasks it moved against the plan they
+    held before (see :func:`stalker.scheduling.changes.plan_changes`); None
+    before a run and after a failed one.
+    """
+
+    changes: list[TaskChange] | None = None
 
     @property
     def projects(self) -> list[Any]:
@@ -230,26 +238,31 @@ class TaskJugglerScheduler(_ProjectsScheduler):
         """Write tj3's CSV results to the tasks and projects (nothing if no CSV)."""
         rows = parse_csv(str(self.csv_file_full_path), self.compute_resources)
         if not rows:
+            self.changes = []  # nothing written, nothing moved
             return
         data = self.data if self.data is not None else self._gather()
         computed = [
             ComputedSchedule(row.entity_id, row.start, row.end, row.resource_ids)
             for row in rows
         ]
+        previous = gather_previous(self._session(), data)
         write_back(self._session(), data, computed, self.compute_resources)
+        self.changes = plan_changes(data, previous, computed, self.compute_resources)
 
     def schedule(self) -> str:
         """Run tj3 on the studio's projects and store the results; returns warnings.
 
         Raises ``TaskJugglerError`` (a ``RuntimeError``) with tj3's message if it
         rejects the file or times out, ``FileNotFoundError`` if there is no tj3;
-        the tasks then keep their previous schedule.
+        the tasks then keep their previous schedule.  ``changes`` lists the
+        tasks moved (tj3 gives no reason for a start).
         """
         if not _is_studio(self.studio):
             raise type_error(
                 self, "studio", "a Studio instance to schedule", self.studio
             )
         self.timings = {}
+        self.changes = None
         self._create_tjp_file()
         try:
             started = time.perf_counter()
@@ -359,7 +372,8 @@ class NativeScheduler(_ProjectsScheduler):
 
         Raises ``SchedulingError`` (a ``RuntimeError``) for a dependency
         cycle or work that does not fit the studio's horizon; the tasks then
-        keep their previous schedule.
+        keep their previous schedule.  ``changes`` lists the tasks moved,
+        with the engine's reason for each new start.
         """
         from stalker.scheduling.engine import schedule
 
@@ -368,9 +382,11 @@ class NativeScheduler(_ProjectsScheduler):
                 self, "studio", "a Studio instance to schedule", self.studio
             )
         self.timings = {}
+        self.changes = None
         with cycle_collector_paused():
             started = time.perf_counter()
             data = self._gather()
+            previous = gather_previous(self._session(), data)  # before the write-back
             self.timings["gather_s"] = time.perf_counter() - started
             started = time.perf_counter()
             self.plan = schedule(data, self.calendar, self.constraints, self.callback)
@@ -378,6 +394,9 @@ class NativeScheduler(_ProjectsScheduler):
             started = time.perf_counter()
             write_back(
                 self._session(), data, self.plan.computed(), self.compute_resources
+            )
+            self.changes = plan_changes(
+                data, previous, self.plan, self.compute_resources
             )
             self.timings["write_back_s"] = time.perf_counter() - started
         return ""

@@ -8,7 +8,7 @@ import math
 import zoneinfo
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, Interval, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Interval, String, Text
 from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import (
     Mapped,
@@ -21,7 +21,7 @@ from sqlalchemy.orm import (
 import stalker
 from stalker.db.declarative import mapped_class
 from stalker.db.session import DBSession
-from stalker.db.types import GenericDateTime, GenericJSON
+from stalker.db.types import GenericDateTime, GenericJSON, JSONEncodedDict
 from stalker.exceptions import RangeShapeError
 from stalker.models import schedulers
 from stalker.models.auth import User
@@ -37,6 +37,7 @@ from stalker.models.validation import (
     type_error,
     value_error,
 )
+from stalker.scheduling.changes import ScheduleText, changes_as_json
 from stalker.scheduling.tjp import DATE, MINUTE, indent, utc_text, vacation_line
 from stalker.utils import local_timezone_name
 
@@ -49,6 +50,8 @@ _WEEKS_PER_YEAR = 52.1428
 
 _MINUTE = datetime.timedelta(minutes=1)
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+#: ``Studio._record_schedule``'s "the run failed": keep the last changes.
+_FAILED = object()
 
 
 def _round_to(
@@ -276,8 +279,10 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
     )
     last_schedule_message: Mapped[str | None] = mapped_column(Text)
     #: What the last run moved against the plan before it (plain rows, JSON).
+    #: Its own JSON type instance: ``working_hours`` makes the shared
+    #: ``GenericJSON`` instance a MutableDict, which refuses a list.
     last_schedule_changes: Mapped[list[dict[str, Any]] | None] = mapped_column(
-        GenericJSON
+        JSON().with_variant(JSONEncodedDict(), "sqlite")
     )
     _timezone: Mapped[str] = mapped_column(
         "timezone", String(64), nullable=False, default="UTC", server_default="UTC"
@@ -427,6 +432,14 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
         or not: a failed run stores its error text in ``last_schedule_message``
         and the error propagates.  Setting ``is_scheduling`` to True beforehand
         (to guard against concurrent runs) is the caller's job.
+
+        Returns the scheduler's text (tj3's warnings, ``''`` for the native
+        engine).  When the scheduler reports the tasks it moved (both of
+        Stalker's do), the text is a :class:`~stalker.scheduling.ScheduleText`:
+        still an equal ``str``, with ``.changes`` added.  A successful run
+        keeps them, as JSON rows, in ``last_schedule_changes`` (None if the
+        scheduler does not report them); a failed run leaves that as it was,
+        since the stored plan did not change.
         """
         if scheduled_by is not None:
             check_instance(self, "scheduled_by", scheduled_by, User)
@@ -436,16 +449,22 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
         self.scheduling_started_at = utc_now()
         scheduler.studio = self
         result = None
+        changes: Any = _FAILED
         try:
             result = scheduler.schedule()
+            changes = getattr(scheduler, "changes", None)
         except Exception as error:
             result = f"Scheduling failed: {type(error).__name__}: {error}"
             raise
         finally:
-            self._record_schedule(result, scheduled_by)
+            self._record_schedule(result, scheduled_by, changes)
+        if isinstance(result, str) and changes is not None:
+            return ScheduleText(result, changes)
         return result
 
-    def _record_schedule(self, message: Any, scheduled_by: User | None) -> None:
+    def _record_schedule(
+        self, message: Any, scheduled_by: User | None, changes: Any = _FAILED
+    ) -> None:
         with DBSession.no_autoflush:
             self.is_scheduling = False
             self.is_scheduling_by = None
@@ -453,6 +472,10 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
             self.last_scheduled_at = utc_now()
             if scheduled_by is not None:
                 self.last_scheduled_by = scheduled_by
+            if changes is not _FAILED:
+                self.last_schedule_changes = (
+                    None if changes is None else changes_as_json(changes)
+                )
 
     @property
     def to_tjp(self) -> str:
