@@ -21,8 +21,12 @@ START, END = 1, 2  # bits of Task.schedule_constraint (CONSTRAIN_START/END)
 Constraints = dict[int, tuple[datetime.datetime | None, datetime.datetime | None]]
 
 
-def studio_calendar(studio: Any) -> Calendar:
-    """The studio's horizon, ``now``, resolution and weekly working hours."""
+def studio_calendar(studio: Any, data: ScheduleData | None = None) -> Calendar:
+    """The studio's horizon, ``now``, resolution and weekly working hours.
+
+    The hours are meant in ``Studio.timezone``; the users of ``data`` with a
+    ``User.timezone`` of their own work the same hours in their zone.
+    """
     working_hours = studio.working_hours
     return Calendar(
         start=studio.start,
@@ -31,6 +35,8 @@ def studio_calendar(studio: Any) -> Calendar:
         working_hours=[working_hours[day] for day in stalker.defaults.day_order],
         resolution=studio.timing_resolution or stalker.defaults.timing_resolution,
         daily_working_hours=float(studio.daily_working_hours),
+        timezone=studio.timezone,
+        resource_timezones=dict(data.timezones) if data is not None else {},
     )
 
 
