@@ -267,6 +267,7 @@ class TaskJugglerScheduler(_ProjectsScheduler):
         except TaskJugglerError as error:
             refusal = _constraint_refusal(self.data, error)
             if refusal is None:
+                _name_tasks(self.data, error)
                 raise
             raise refusal from error
 
@@ -287,27 +288,27 @@ class TaskJugglerScheduler(_ProjectsScheduler):
         except TaskJugglerError as error:
             if not _out_of_horizon(error):
                 raise
-            raise self._short_horizon(error, None) from error
+            raise self._short_horizon(error, fitted) from error
 
     def _short_horizon(
         self, error: TaskJugglerError, fitted: datetime.datetime | None
     ) -> TaskJugglerHorizonError:
         """tj3's refusal told with the setting to change and by how much."""
         studio_end = self.studio.end
-        if fitted is not None and fitted > studio_end:
-            days = math.ceil((fitted - studio_end) / datetime.timedelta(days=1))
+        tried = self.horizon_end or studio_end
+        if fitted is not None:
+            days = math.ceil((max(fitted, tried) - studio_end) / _DAY)
             advice = (
-                f"the work needs it to reach {fitted:%Y-%m-%d}, {days} days more: "
-                f"set Studio.end to {fitted:%Y-%m-%d} or later"
+                f"it is at least {max(days, 1)} days short: set Studio.end "
+                f"(now {studio_end:%Y-%m-%d %H:%M}) later than {tried:%Y-%m-%d}"
             )
         else:
-            advice = "set Studio.end later"
+            advice = f"set Studio.end (now {studio_end:%Y-%m-%d %H:%M}) later"
         late = _late_tasks(self.data, error)
         who = f" ({', '.join(late)})" if late else ""
         return TaskJugglerHorizonError(
             f"the work{who} does not fit into tj3's horizon ending "
-            f"{self.horizon_end or studio_end:%Y-%m-%d} (Studio.end "
-            f"{studio_end:%Y-%m-%d %H:%M}); {advice}. tj3 says:\n{error}",
+            f"{tried:%Y-%m-%d}; {advice}. tj3 says:\n{error}",
             returncode=error.returncode,
             diagnostics=error.diagnostics,
             source_lines=error.source_lines,
@@ -371,12 +372,24 @@ class TaskJugglerHorizonError(TaskJugglerError, HorizonError):
         self.task_id = None
 
 
+_DAY = datetime.timedelta(days=1)
 _TJ_TASK = re.compile(r"\bTask_(\d+)\b(?!\.)")
 _OUT_OF_HORIZON = ("did not fit into the project time frame", "must be after the start")
 
 
 def _out_of_horizon(error: TaskJugglerError) -> bool:
     return any(text in str(error) for text in _OUT_OF_HORIZON)
+
+
+def _name_tasks(data: ScheduleData | None, error: TaskJugglerError) -> None:
+    """Add the paths of the tasks tj3 names by id (``Task_21``) to its message."""
+    if data is None:
+        return
+    ids = dict.fromkeys(int(match[1]) for match in _TJ_TASK.finditer(str(error)))
+    named = [f"Task_{i} is {data.path_name(i)}" for i in ids if i in data.tasks]
+    if named:
+        error.value = f"{error.value}\n({'; '.join(named)})"
+        error.args = (error.value, *error.args[1:])
 
 
 def _late_tasks(data: ScheduleData | None, error: TaskJugglerError) -> list[str]:
