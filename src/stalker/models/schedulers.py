@@ -378,6 +378,9 @@ _OUT_OF_HORIZON = ("did not fit into the project time frame", "must be after the
 
 
 def _out_of_horizon(error: TaskJugglerError) -> bool:
+    """tj3 ran out of horizon (a pinned date it missed is not that)."""
+    if isinstance(error, ConstraintError):
+        return False
     return any(text in str(error) for text in _OUT_OF_HORIZON)
 
 
