@@ -229,8 +229,8 @@ class TaskJugglerScheduler(_ProjectsScheduler):
         from stalker.scheduling.native import gather_constraints, studio_calendar
 
         session = self._session()
-        with session.no_autoflush:
-            calendar = studio_calendar(self.studio)
+        with session.no_autoflush:  # tj3 plans everyone in the studio's zone
+            calendar = studio_calendar(self.studio, ScheduleData())
             constraints = gather_constraints(session, data)
         try:
             return schedule(data, calendar, constraints).horizon_end
