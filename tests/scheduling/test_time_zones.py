@@ -6,6 +6,7 @@ summer (-07:00): 2014-03-09 moves the clocks, between a Friday and a Monday.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import zoneinfo
 from typing import Any
@@ -175,3 +176,46 @@ def test_a_user_in_the_studio_zone_is_fine_for_tj3(session):
     finally:
         scheduler._clean_up()
     assert 'timezone "America/Los_Angeles"' in scheduler.tjp_content
+
+
+# -- plain data: the engine and the checker ----------------------------------------
+
+
+def zoned_calendar(zone: str, **resource_zones: str) -> Any:
+    from .helpers import calendar
+
+    plain = calendar(start="2014-03-03-00:00", now="2014-03-03-00:00", minutes=30)
+    return dataclasses.replace(
+        plain,
+        timezone=zone,
+        resource_timezones={int(k[1:]): v for k, v in resource_zones.items()},
+    )
+
+
+def test_engine_mask_follows_the_clock_change():
+    from stalker.scheduling.engine import _Slots
+
+    slots = _Slots(zoned_calendar(STUDIO_ZONE))
+    friday, monday = slots.index(dt(2014, 3, 7, 12)), slots.index(dt(2014, 3, 10, 12))
+    assert slots.moment(slots.work.find(1, friday)) == dt(2014, 3, 7, 17)  # 09 PST
+    assert slots.moment(slots.work.find(1, monday)) == dt(2014, 3, 10, 16)  # 09 PDT
+    assert slots.work.count(1, friday, friday + 7 * 48) == 5 * 18
+
+
+def test_checker_reads_each_resource_in_its_zone():
+    from stalker.scheduling.checker import check_plan
+    from stalker.scheduling.engine import schedule
+
+    from .helpers import World
+
+    world = World()
+    world.task(1, 9, resources=(1,))
+    world.task(2, 9, resources=(3,))
+    zoned = zoned_calendar(STUDIO_ZONE, u3="Asia/Kolkata")
+    plan = schedule(world.data, zoned)
+    assert plan.tasks[1].start == dt(2014, 3, 3, 17)  # 09:00 in Los Angeles
+    assert plan.tasks[2].start == dt(2014, 3, 3, 3, 30)  # 09:00 in India
+    assert check_plan(world.data, plan, zoned) == []
+    studio_only = dataclasses.replace(zoned, resource_timezones={})
+    kinds = {v.kind for v in check_plan(world.data, plan, studio_only)}
+    assert kinds == {"outside_working_hours"}
