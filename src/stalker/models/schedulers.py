@@ -329,9 +329,13 @@ class TaskJugglerScheduler(_ProjectsScheduler):
     def schedule(self) -> str:
         """Run tj3 on the studio's projects and store the results; returns warnings.
 
+        A horizon too short for the work is replaced by the one the native
+        plan fits in (tj3 runs again once if it finds it short itself).
         Raises ``TaskJugglerError`` (a ``RuntimeError``) with tj3's message if it
-        rejects the file or times out, ``FileNotFoundError`` if there is no tj3;
-        the tasks then keep their previous schedule.
+        rejects the file or times out (``TaskJugglerHorizonError`` when no
+        horizon fits), ``SchedulingError`` for a user with a time zone of
+        their own, ``FileNotFoundError`` if there is no tj3; the tasks then
+        keep their previous schedule.
         """
         if not _is_studio(self.studio):
             raise type_error(
@@ -537,8 +541,9 @@ class NativeScheduler(_ProjectsScheduler):
     def schedule(self) -> str:
         """Compute and store the schedule; returns '' (no warnings).
 
+        The horizon grows past ``Studio.end`` when the work needs it.
         Raises ``SchedulingError`` (a ``RuntimeError``) for a dependency
-        cycle or work that does not fit the studio's horizon; the tasks then
+        cycle or work that fits no horizon (``HorizonError``); the tasks then
         keep their previous schedule.
         """
         from stalker.scheduling.engine import schedule
