@@ -722,6 +722,13 @@ class Engine:
             self.progress(scheduled, len(leaves))
         return self._plan()
 
+    def _beyond(self, task_id: int) -> HorizonError:
+        path = self.data.path_name(task_id)
+        return HorizonError(
+            f"{path} (Task, id {task_id}) does not fit into the project horizon",
+            task_id,
+        )
+
     def _cycle_error(
         self, successors: dict[tuple[str, int], list], pending: dict
     ) -> SchedulingError:
@@ -858,7 +865,7 @@ class Engine:
             else:
                 end = counting + count
             if end > self.slots.count:
-                raise HorizonError("does not fit into the project horizon", task_id)
+                raise self._beyond(task_id)
             start = first
             if leaf.alternatives and not leaf.persistent:
                 self._book_switching(task_id, leaf, counting, end)
@@ -1034,7 +1041,7 @@ class Engine:
         while amount > EPSILON:
             slot = self._next_free(users, slot)
             if slot >= self.slots.count:
-                raise HorizonError("does not fit into the project horizon", task_id)
+                raise self._beyond(task_id)
             booked = self._switch(task_id, leaf, groups, slot, amount)
             if booked and start < 0:
                 start = slot
@@ -1076,7 +1083,7 @@ class Engine:
         while amount > EPSILON:
             begin = min(run[0] for run in runs.values())
             if begin >= _NEVER:
-                raise HorizonError("does not fit into the project horizon", task_id)
+                raise self._beyond(task_id)
             active = [u for u in resources if runs[u][0] == begin]
             stop = min(
                 [runs[u][1] for u in active]
