@@ -215,6 +215,7 @@ def test_checker_reads_each_resource_in_its_zone():
     plan = schedule(world.data, zoned)
     assert plan.tasks[1].start == dt(2014, 3, 3, 17)  # 09:00 in Los Angeles
     assert plan.tasks[2].start == dt(2014, 3, 3, 3, 30)  # 09:00 in India
+    assert plan.tasks[2].reason == "calendar"  # she waited for her own hours
     assert check_plan(world.data, plan, zoned) == []
     studio_only = dataclasses.replace(zoned, resource_timezones={})
     kinds = {v.kind for v in check_plan(world.data, plan, studio_only)}

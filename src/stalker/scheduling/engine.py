@@ -940,10 +940,20 @@ class Engine:
     def _explain_wait(self, task_id: int, first: int, start: int, now: int) -> None:
         if start == now and first < now:
             self.reason[task_id] = ("now", None)
-        elif self.slots.work.find(1, first) == start:
+        elif self._waited_for_hours(task_id, first, start):
             self.reason[task_id] = ("calendar", None)
         else:
             self.reason[task_id] = ("resource", None)
+
+    def _waited_for_hours(self, task_id: int, first: int, start: int) -> bool:
+        """Whether ``start`` is the first working slot of the studio or of a
+        candidate working in a zone of its own."""
+        if self.slots.work.find(1, first) == start:
+            return True
+        calendar, data = self.slots.calendar, self.data
+        users = (*data.resources.get(task_id, ()), *data.alternatives.get(task_id, ()))
+        zones = {calendar.zone_of(user_id) for user_id in users} - {calendar.timezone}
+        return any(self.slots.mask(zone).find(1, first) == start for zone in zones)
 
     def _choose(self, leaf: _Leaf, first: int) -> list[int]:
         """One resource per primary: itself or the alternative free first."""
