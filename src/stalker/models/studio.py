@@ -38,7 +38,14 @@ from stalker.models.validation import (
     value_error,
 )
 from stalker.scheduling.changes import ScheduleText, changes_as_json
-from stalker.scheduling.tjp import DATE, MINUTE, indent, utc_text, vacation_line
+from stalker.scheduling.tjp import (
+    DATE,
+    MINUTE,
+    indent,
+    tj3_time_zone,
+    utc_text,
+    vacation_line,
+)
 from stalker.utils import local_timezone_name
 
 if TYPE_CHECKING:
@@ -480,24 +487,39 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
     @property
     def to_tjp(self) -> str:
         """The TaskJuggler ``project`` header: horizon, resolution, working hours."""
+        return self.tjp_project()
+
+    def tjp_project(self, end: datetime.datetime | None = None) -> str:
+        """:attr:`to_tjp` with the horizon ending at ``end`` (default :attr:`end`).
+
+        A studio outside UTC states its ``timezone`` before the working hours
+        (tj3 resets them when the zone is set), and ``now`` gets an explicit
+        UTC offset, as tj3 reads dates in the project's zone.
+        """
         resolution = self._resolution()
         minutes = (resolution.days * 86400 + resolution.seconds) // 60
         tjp_id = self.tjp_id
-        return "\n".join(
-            [
-                f'project {tjp_id} "{tjp_id}" '
-                f"{utc_text(self.start, DATE)} - {utc_text(self.end, DATE)} {{",
-                f"    timingresolution {minutes}min",
-                f"    now {utc_text(self.now, MINUTE)}",
-                f"    dailyworkinghours {self.daily_working_hours}",
-                "    weekstartsmonday",
-                indent(self.working_hours.to_tjp),
-                '    timeformat "%Y-%m-%d"',
-                '    scenario plan "Plan"',
-                "    trackingscenario plan",
-                "}",
-            ]
-        )
+        zone = tj3_time_zone(self.timezone)
+        zoned = zone is not None
+        horizon_end = self.end if end is None else end
+        lines = [
+            f'project {tjp_id} "{tjp_id}" '
+            f"{utc_text(self.start, DATE)} - {utc_text(horizon_end, DATE)} {{",
+            f"    timingresolution {minutes}min",
+        ]
+        if zoned:
+            lines.append(f'    timezone "{zone}"')
+        lines += [
+            f"    now {utc_text(self.now, MINUTE, zoned)}",
+            f"    dailyworkinghours {self.daily_working_hours}",
+            "    weekstartsmonday",
+            indent(self.working_hours.to_tjp),
+            '    timeformat "%Y-%m-%d"',
+            '    scenario plan "Plan"',
+            "    trackingscenario plan",
+            "}",
+        ]
+        return "\n".join(lines)
 
     @property
     def daily_working_hours(self) -> int:

@@ -111,6 +111,8 @@ class ScheduleData:
     vacations: dict[int | None, list[tuple[datetime.datetime, datetime.datetime]]] = (
         field(default_factory=dict)
     )
+    #: Users with their own time zone (``User.timezone``): id -> IANA name.
+    timezones: dict[int, str] = field(default_factory=dict)
     #: Project codes and task names by id, for messages (may be empty).
     names: dict[int, str] = field(default_factory=dict, repr=False)
     _paths: dict[int, str] = field(default_factory=dict, repr=False)
@@ -258,12 +260,14 @@ def _bookings(session: Any, in_projects: Any) -> dict[int, list[BookingRow]]:
 
 def _resources_and_vacations(session: Any, data: ScheduleData) -> None:
     users, vacations = table("Users"), table("Vacations")
+    rows = session.execute(
+        select(users.c.id, users.c.efficiency, users.c.timezone).order_by(users.c.id)
+    ).all()
     data.users = [
         (user_id, float(efficiency if efficiency is not None else 1.0))
-        for user_id, efficiency in session.execute(
-            select(users.c.id, users.c.efficiency).order_by(users.c.id)
-        )
+        for user_id, efficiency, _ in rows
     ]
+    data.timezones = {user_id: zone for user_id, _, zone in rows if zone}
     by_user: dict[int | None, list[Any]] = defaultdict(list)
     query = select(vacations.c.user_id, vacations.c.start, vacations.c.end).order_by(
         vacations.c.id
