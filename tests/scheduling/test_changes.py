@@ -213,7 +213,8 @@ def test_a_failed_run_keeps_the_last_changes(replan, session):
     session.commit()
     kept = studio.last_schedule_changes
     assert kept
-    replan.model.schedule_timing = 5000  # beyond the horizon
+    replan.model.schedule_timing = 20
+    replan.model.schedule_unit = "y"  # beyond the longest horizon (ten years)
     with pytest.raises(RuntimeError):
         studio.schedule()
     assert studio.scheduler.changes is None

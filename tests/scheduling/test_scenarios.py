@@ -87,7 +87,10 @@ def test_overrides_change_the_plan_not_the_rows_they_came_from(planned):
 def test_compare_puts_scenarios_side_by_side(planned):
     base = Scenario(planned.studio, "as is")
     longer = base.variant("longer model", efforts={planned.model.id: (3, "d")})
-    too_long = base.variant("too long", efforts={planned.model.id: 5000})
+    too_long = base.variant(
+        "too long",
+        efforts={planned.model.id: (20, "y")},  # past any horizon
+    )
     with pytest.raises(SchedulingError):
         _ = too_long.plan
     rig_due = longer.variant(
@@ -162,7 +165,7 @@ def test_apply_writes_the_plan_and_keeps_what_moved(planned, session):
 
 def test_a_refused_apply_writes_nothing(planned, session):
     impossible = Scenario(
-        planned.studio, "impossible", efforts={planned.model.id: 5000}
+        planned.studio, "impossible", efforts={planned.model.id: (20, "y")}
     )
     before = dump(session)
     with pytest.raises(SchedulingError):

@@ -402,23 +402,6 @@ def _snapped(
 # -- gathering --------------------------------------------------------------------
 
 
-def _studio(
-    session: Any, now: datetime.datetime | None
-) -> tuple[Calendar, datetime.tzinfo]:
-    """The studio's calendar and time zone (the defaults and UTC without one)."""
-    from stalker.models.studio import Studio
-    from stalker.reports.data import default_calendar
-    from stalker.scheduling.native import studio_calendar
-
-    studio = session.scalars(select(Studio).order_by(Studio.id)).first()
-    if studio is None:
-        return default_calendar(now or datetime.datetime.now(UTC)), UTC
-    if now is not None:
-        studio.now = now  # not persisted: the ORM object only
-    name = getattr(studio, "timezone", None) or "UTC"
-    return studio_calendar(studio), zoneinfo.ZoneInfo(name)
-
-
 def _project_code(session: Any, project_id: int) -> str:
     projects = table("Projects")
     code = session.scalar(select(projects.c.code).where(projects.c.id == project_id))
@@ -537,12 +520,14 @@ def gather_cost_rows(
     :class:`~stalker.models.schedulers.NativeScheduler`'s ``.plan`` and
     ``.data``), gathered again when not given.
     """
+    from stalker.reports.data import studio_calendar_of
     from stalker.scheduling.native import gather_constraints
 
     code = _project_code(session, project_id)
-    calendar, zone = _studio(session, now)
     if data is None or project_id not in data.project_ids:
         data = gather_schedule_data(session, [project_id])
+    calendar = studio_calendar_of(session, now, data)
+    zone = zoneinfo.ZoneInfo(calendar.timezone)
     if plan is None:
         plan = schedule(data, calendar, gather_constraints(session, data))
     rates, names = _users(session, _worker_ids(data, plan))

@@ -53,7 +53,14 @@ def default_calendar(now: datetime.datetime) -> Calendar:
     )
 
 
-def _calendar(session: Any, now: datetime.datetime | None) -> Calendar:
+def studio_calendar_of(
+    session: Any, now: datetime.datetime | None, data: ScheduleData | None = None
+) -> Calendar:
+    """The database's studio calendar (the defaults without a studio).
+
+    ``now`` is set on the loaded studio only (it is not persisted); ``data``
+    gives the users' own zones without another query.
+    """
     from stalker.models.studio import Studio
     from stalker.scheduling.native import studio_calendar
 
@@ -62,7 +69,7 @@ def _calendar(session: Any, now: datetime.datetime | None) -> Calendar:
         return default_calendar(now or datetime.datetime.now(UTC))
     if now is not None:
         studio.now = now  # not persisted: the ORM object only
-    return studio_calendar(studio)
+    return studio_calendar(studio, data)
 
 
 def _statuses(session: Any, ids: Sequence[int]) -> dict[int, str]:
@@ -106,7 +113,7 @@ def gather_report_rows(
     from stalker.scheduling.native import gather_constraints
 
     data = gather_schedule_data(session, project_ids)
-    calendar = _calendar(session, now)
+    calendar = studio_calendar_of(session, now, data)
     plan = schedule(data, calendar, gather_constraints(session, data))
     projects = _projects(session, data.project_ids)
     if not title:

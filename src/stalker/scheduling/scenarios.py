@@ -108,7 +108,7 @@ def take_snapshot(studio: Any, projects: Sequence[Any] | None = None) -> Snapsho
             session,
             studio,
             data,
-            studio_calendar(studio),
+            studio_calendar(studio, data),
             gather_constraints(session, data),
             gather_previous(session, data),
         )
