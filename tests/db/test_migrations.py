@@ -180,7 +180,11 @@ def _release_session() -> None:
 
 
 def _dump(url: str, skip_columns: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """Every table's rows (sorted), read without the models: comparable dumps."""
+    """Every table's rows (sorted), read without the models: comparable dumps.
+
+    Columns are read in name order: a migration adds a column at the end of
+    its table, where a freshly created table may have it in the middle.
+    """
     with runner.migration_connection(url, lock=False) as connection:
         metadata = MetaData()
         metadata.reflect(connection)
@@ -188,7 +192,10 @@ def _dump(url: str, skip_columns: frozenset[str] = frozenset()) -> dict[str, Any
         for name, table in sorted(metadata.tables.items()):
             if name == "alembic_version":
                 continue
-            columns = [c for c in table.columns if c.name not in skip_columns]
+            columns = sorted(
+                (c for c in table.columns if c.name not in skip_columns),
+                key=lambda column: column.name,
+            )
             rows = connection.execute(select(*columns)).all()
             dump[name] = sorted((tuple(row) for row in rows), key=repr)
         return dump

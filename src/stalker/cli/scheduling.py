@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 
 from stalker.cli.listing import iso_utc
 from stalker.cli.progress import progress_bar
+from stalker.exceptions import StalkerError
 from stalker.scheduling.data import table
 
 
@@ -197,7 +198,7 @@ def print_changes(console: Console, summary: ScheduleSummary) -> None:
 _UNIT_SUFFIXES = ("min", "h", "d", "w", "m", "y")
 
 
-class OverrideError(ValueError):
+class OverrideError(StalkerError, ValueError):
     """A malformed ``stalker scenario`` option (shown as a usage error)."""
 
     def __init__(self, option: str, expected: str, given: str) -> None:

@@ -23,15 +23,16 @@ depends_on: str | tuple[str, ...] | None = None
 
 
 def upgrade() -> None:
+    # the model's column order, so a migrated table reads like a created one
     with op.batch_alter_table("Studios") as studios:
         studios.add_column(
             sa.Column(
-                "timezone", sa.String(length=64), nullable=False, server_default="UTC"
+                "last_schedule_changes", sa.JSON().with_variant(sa.Text(), "sqlite")
             )
         )
         studios.add_column(
             sa.Column(
-                "last_schedule_changes", sa.JSON().with_variant(sa.Text(), "sqlite")
+                "timezone", sa.String(length=64), nullable=False, server_default="UTC"
             )
         )
     with op.batch_alter_table("Users") as users:
