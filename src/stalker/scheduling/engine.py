@@ -50,6 +50,7 @@ from stalker.exceptions import StalkerError
 from stalker.scheduling.data import (
     DependencyRow,
     ScheduleData,
+    paused_gc,
     validate_schedule_data,
 )
 from stalker.scheduling.writeback import ComputedSchedule
@@ -1110,4 +1111,5 @@ def schedule(
     """
     if not data.validated:
         validate_schedule_data(data)
-    return Engine(data, calendar, constraints, progress).run()
+    with paused_gc():
+        return Engine(data, calendar, constraints, progress).run()

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 
 from stalker.db.driver import BindConverter, executemany
-from stalker.scheduling.data import ScheduleData, table
+from stalker.scheduling.data import ScheduleData, paused_gc, table
 
 _DATE_ATTRIBUTES = ("_start", "_end", "_duration", "computed_start", "computed_end")
 
@@ -178,6 +178,16 @@ def write_back(
     the written tasks are replaced.  Ids that are neither a gathered task nor
     a project of the run are ignored.
     """
+    with paused_gc():
+        _write_back(session, data, computed, compute_resources)
+
+
+def _write_back(
+    session: Any,
+    data: ScheduleData,
+    computed: Sequence[ComputedSchedule],
+    compute_resources: bool,
+) -> None:
     projects = set(data.project_ids)
     task_rows = [row for row in computed if row.entity_id in data.tasks]
     project_rows = [row for row in computed if row.entity_id in projects]
