@@ -1,8 +1,9 @@
 """Store computed dates and resources in bulk, all or nothing.
 
-The rows go straight to the tables with executemany ``UPDATE``/``INSERT``
-statements inside a SAVEPOINT: a failure half-way leaves every task with its
-previous schedule.  ORM objects of the session that were touched are expired
+The rows go straight to the tables inside a SAVEPOINT (a failure half-way
+leaves every task with its previous schedule): on PostgreSQL one statement
+per table over ``unnest`` arrays, on SQLite executemany ``UPDATE``/``INSERT``
+statements.  ORM objects of the session that were touched are expired
 so they show the new values on their next access.
 """
 
@@ -48,22 +49,37 @@ def _date_rows(
     rows: Iterable[ComputedSchedule],
     data: ScheduleData | None = None,
 ) -> list[dict[str, Any]]:
-    """Bind values; a task's pinned start/end stay as they are (its constraint)."""
-    moment = BindConverter(target.c.start, dialect)
-    span = BindConverter(target.c.duration, dialect)
+    """Bind values; a task's pinned start/end stay as they are (its constraint).
+
+    Computed dates fall on resolution steps: each distinct date and duration
+    is converted once, then looked up.
+    """
+    moment = BindConverter(target.c.start, dialect, remember=False)
+    span = BindConverter(target.c.duration, dialect, remember=False)
+    dates: dict[datetime.datetime, Any] = {}
+    spans: dict[datetime.timedelta, Any] = {}
+    tasks = data.tasks if data is not None else {}
     values = []
     for row in rows:
-        task = data.tasks.get(row.entity_id) if data is not None else None
-        start = (task.pinned_start if task else None) or row.start
-        end = (task.pinned_end if task else None) or row.end
+        task = tasks.get(row.entity_id)
+        start, end = row.start, row.end
+        if task is not None and task.constraint:
+            start = task.pinned_start or start
+            end = task.pinned_end or end
+        for moment_ in (start, end, row.start, row.end):
+            if moment_ not in dates:
+                dates[moment_] = moment(moment_)
+        duration = end - start
+        if duration not in spans:
+            spans[duration] = span(duration)
         values.append(
             {
                 "_id": row.entity_id,
-                "_start": moment(start),
-                "_end": moment(end),
-                "_duration": span(end - start),
-                "_computed_start": moment(row.start),
-                "_computed_end": moment(row.end),
+                "_start": dates[start],
+                "_end": dates[end],
+                "_duration": spans[duration],
+                "_computed_start": dates[row.start],
+                "_computed_end": dates[row.end],
             }
         )
     return values
@@ -102,10 +118,20 @@ def _update_dates(
     computed: Sequence[ComputedSchedule],
     data: ScheduleData | None = None,
 ) -> None:
-    """Set start/end/duration and the computed start/end, one statement per row."""
+    """Set start/end/duration and the computed start/end of every row.
+
+    PostgreSQL gets one ``UPDATE ... FROM unnest(arrays)`` statement (one
+    round trip whatever the number of rows); SQLite, in process, an
+    executemany by primary key.
+    """
     if not computed:
         return
     target = table(table_name)
+    connection = session.connection()
+    rows = _date_rows(target, connection.dialect, computed, data)
+    if connection.dialect.name == "postgresql":
+        _update_from_arrays(connection, target, rows)
+        return
     statement = (
         update(target)
         .where(target.c.id == bindparam("_id"))
@@ -117,8 +143,37 @@ def _update_dates(
             computed_end=bindparam("_computed_end"),
         )
     )
-    rows = _date_rows(target, session.get_bind().dialect, computed, data)
-    executemany(session.connection(), statement, rows)
+    executemany(connection, statement, rows)
+
+
+#: The written columns, their bind keys and PostgreSQL array types.
+_DATE_COLUMNS = (
+    ("start", "_start", "timestamptz"),
+    ("end", "_end", "timestamptz"),
+    ("duration", "_duration", "interval"),
+    ("computed_start", "_computed_start", "timestamptz"),
+    ("computed_end", "_computed_end", "timestamptz"),
+)
+
+
+def _update_from_arrays(
+    connection: Any, target: Table, rows: list[dict[str, Any]]
+) -> None:
+    quote = connection.dialect.identifier_preparer.quote
+    columns = [(quote(name), key, kind) for name, key, kind in _DATE_COLUMNS]
+    arrays = ", ".join(f"%({key})s::{kind}[]" for _, key, kind in columns)
+    names = ", ".join(name for name, _, _ in columns)
+    sets = ", ".join(f"{name} = v.{name}" for name, _, _ in columns)
+    sql = (
+        f"UPDATE {quote(target.name)} SET {sets} "
+        f"FROM unnest(%(_id)s::integer[], {arrays}) AS v(id, {names}) "
+        f"WHERE {quote(target.name)}.id = v.id"
+    )
+    parameters = {
+        key: [row[key] for row in rows]
+        for key in ("_id", *(key for _, key, _ in columns))
+    }
+    connection.exec_driver_sql(sql, parameters)
 
 
 def _allowed_resources(data: ScheduleData, task_id: int) -> set[int]:
@@ -132,24 +187,44 @@ def _replace_computed_resources(
 ) -> None:
     """Keep only users the engine chose that are still resources or alternatives."""
     link = table("Task_Computed_Resources")
-    executemany(
-        session.connection(),
-        delete(link).where(link.c.task_id == bindparam("_id")),
-        [{"_id": row.entity_id} for row in task_rows],
-    )
+    connection = session.connection()
     pairs: list[dict[str, int]] = []
     for row in task_rows:
-        allowed = _allowed_resources(data, row.entity_id)
         chosen = dict.fromkeys(row.resource_ids or ())  # ordered, no repeats
+        if not chosen:
+            continue
+        allowed = _allowed_resources(data, row.entity_id)
         pairs.extend(
             {"_task": row.entity_id, "_user": user_id}
             for user_id in chosen
             if user_id in allowed
         )
+    if connection.dialect.name == "postgresql":
+        quote = connection.dialect.identifier_preparer.quote
+        name = quote(link.name)
+        connection.exec_driver_sql(
+            f"DELETE FROM {name} WHERE task_id = ANY(%(ids)s::integer[])",
+            {"ids": [row.entity_id for row in task_rows]},
+        )
+        if pairs:
+            connection.exec_driver_sql(
+                f"INSERT INTO {name} (task_id, resource_id) "
+                "SELECT * FROM unnest(%(tasks)s::integer[], %(users)s::integer[])",
+                {
+                    "tasks": [pair["_task"] for pair in pairs],
+                    "users": [pair["_user"] for pair in pairs],
+                },
+            )
+        return
+    executemany(
+        connection,
+        delete(link).where(link.c.task_id == bindparam("_id")),
+        [{"_id": row.entity_id} for row in task_rows],
+    )
     statement = insert(link).values(
         task_id=bindparam("_task"), resource_id=bindparam("_user")
     )
-    executemany(session.connection(), statement, pairs)
+    executemany(connection, statement, pairs)
 
 
 def _expire_loaded(session: Any, ids: set[int], attributes: Sequence[str]) -> None:
