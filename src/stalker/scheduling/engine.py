@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import datetime
 import heapq
+import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -1072,9 +1073,13 @@ class Engine:
             parent = self.data.tasks[task_id].parent_id
             if parent in late:
                 late[task_id] = min(late[task_id], late[parent])
-        work = self.slots.work
+        # working slots before each slot: one pass, not a count per task
+        before = [0, *itertools.accumulate(self.slots.work)]
+        last = len(before) - 1
         return {
-            i: work.count(1, self.end[i], late[i]) if late[i] > self.end[i] else 0
+            i: before[min(late[i], last)] - before[self.end[i]]
+            if late[i] > self.end[i]
+            else 0
             for i in self.ids
         }
 
