@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Enum, String, Table, case, select, type_coerce
+from sqlalchemy.types import NullType
 
 from stalker.db.declarative import Base
 
@@ -191,6 +192,9 @@ _TASK_COLUMNS = (
 )
 
 
+_RAW = NullType()
+
+
 def _task_query(condition: Any) -> Any:
     """The task rows, their names, and the dates their constraint pins.
 
@@ -203,8 +207,9 @@ def _task_query(condition: Any) -> Any:
     return (
         select(
             *(_column(tasks, name) for name in _TASK_COLUMNS),
-            case((constraint.bitwise_and(1) != 0, tasks.c.start)),
-            case((constraint.bitwise_and(2) != 0, tasks.c.end)),
+            # raw: the few pinned dates are converted in _task_rows
+            type_coerce(case((constraint.bitwise_and(1) != 0, tasks.c.start)), _RAW),
+            type_coerce(case((constraint.bitwise_and(2) != 0, tasks.c.end)), _RAW),
             entities.c.name,
         )
         .join(entities, entities.c.id == tasks.c.id)
@@ -218,6 +223,7 @@ def _task_rows(
 ) -> list[TaskRow]:
     """The tasks matching ``condition`` by id; their names go to ``names``."""
     rows = session.execute(_task_query(condition)).all()
+    date = _date_reader(session)
     if names is not None:
         names.update((row[0], row[12]) for row in rows)
     return [
@@ -232,11 +238,19 @@ def _task_rows(
             allocation_strategy=row[7] or "minallocated",
             persistent_allocation=bool(row[8]),
             constraint=int(row[9] or 0),
-            start=row[10],
-            end=row[11],
+            start=row[10] if row[10] is None else date(row[10]),
+            end=row[11] if row[11] is None else date(row[11]),
         )
         for row in rows
     ]
+
+
+def _date_reader(session: Any) -> Callable[[Any], Any]:
+    """The Tasks.start column's result conversion for the session's database."""
+    dialect = session.get_bind().dialect
+    column_type = table("Tasks").c.start.type.dialect_impl(dialect)
+    processor = column_type.result_processor(dialect, None)
+    return processor or (lambda value: value)
 
 
 def _users_by_task(session: Any, link_table: str, in_projects: Any) -> dict:

@@ -10,6 +10,7 @@ so they show the new values on their next access.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,6 @@ from sqlalchemy import (
     Dialect,
     Table,
     bindparam,
-    delete,
     insert,
     inspect,
     update,
@@ -199,9 +199,8 @@ def _replace_computed_resources(
             for user_id in chosen
             if user_id in allowed
         )
+    name = connection.dialect.identifier_preparer.quote(link.name)
     if connection.dialect.name == "postgresql":
-        quote = connection.dialect.identifier_preparer.quote
-        name = quote(link.name)
         connection.exec_driver_sql(
             f"DELETE FROM {name} WHERE task_id = ANY(%(ids)s::integer[])",
             {"ids": [row.entity_id for row in task_rows]},
@@ -216,10 +215,10 @@ def _replace_computed_resources(
                 },
             )
         return
-    executemany(
-        connection,
-        delete(link).where(link.c.task_id == bindparam("_id")),
-        [{"_id": row.entity_id} for row in task_rows],
+    # one statement over a JSON array of the ids, not a DELETE per task
+    connection.exec_driver_sql(
+        f"DELETE FROM {name} WHERE task_id IN (SELECT value FROM json_each(?))",
+        (json.dumps([row.entity_id for row in task_rows]),),
     )
     statement = insert(link).values(
         task_id=bindparam("_task"), resource_id=bindparam("_user")
