@@ -232,15 +232,15 @@ def _replace_computed_resources(
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(
             f"DELETE FROM {name} WHERE task_id = ANY(%(ids)s::integer[])",
-            {"ids": [row.entity_id for row in task_rows]},
+            {"ids": _array_text(str(row.entity_id) for row in task_rows)},
         )
         if pairs:
             connection.exec_driver_sql(
                 f"INSERT INTO {name} (task_id, resource_id) "
                 "SELECT * FROM unnest(%(tasks)s::integer[], %(users)s::integer[])",
                 {
-                    "tasks": [pair["_task"] for pair in pairs],
-                    "users": [pair["_user"] for pair in pairs],
+                    "tasks": _array_text(str(pair["_task"]) for pair in pairs),
+                    "users": _array_text(str(pair["_user"]) for pair in pairs),
                 },
             )
         return
@@ -296,10 +296,10 @@ def _write_back(
     project_rows = [row for row in computed if row.entity_id in projects]
     check_constraints(data, task_rows)
     with session.begin_nested():
+        if compute_resources:  # first: its key checks find the rows not yet updated
+            _replace_computed_resources(session, data, task_rows)
         _update_dates(session, "Tasks", task_rows, data)
         _update_dates(session, "Projects", project_rows)
-        if compute_resources:
-            _replace_computed_resources(session, data, task_rows)
     written = {row.entity_id for row in (*task_rows, *project_rows)}
     attributes: tuple[str, ...] = _DATE_ATTRIBUTES
     if compute_resources:
