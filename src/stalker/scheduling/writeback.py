@@ -59,27 +59,35 @@ def _date_rows(
     dates: dict[datetime.datetime, Any] = {}
     spans: dict[datetime.timedelta, Any] = {}
     tasks = data.tasks if data is not None else {}
+
+    def date(value: datetime.datetime) -> Any:
+        converted = dates.get(value)
+        if converted is None:
+            converted = dates[value] = moment(value)
+        return converted
+
     values = []
     for row in rows:
-        task = tasks.get(row.entity_id)
         start, end = row.start, row.end
+        computed_start, computed_end = date(start), date(end)
+        written_start, written_end = computed_start, computed_end
+        task = tasks.get(row.entity_id)
         if task is not None and task.constraint:
             start = task.pinned_start or start
             end = task.pinned_end or end
-        for moment_ in (start, end, row.start, row.end):
-            if moment_ not in dates:
-                dates[moment_] = moment(moment_)
+            written_start, written_end = date(start), date(end)
         duration = end - start
-        if duration not in spans:
-            spans[duration] = span(duration)
+        converted = spans.get(duration)
+        if converted is None:
+            converted = spans[duration] = span(duration)
         values.append(
             {
                 "_id": row.entity_id,
-                "_start": dates[start],
-                "_end": dates[end],
-                "_duration": spans[duration],
-                "_computed_start": dates[row.start],
-                "_computed_end": dates[row.end],
+                "_start": written_start,
+                "_end": written_end,
+                "_duration": converted,
+                "_computed_start": computed_start,
+                "_computed_end": computed_end,
             }
         )
     return values
@@ -205,12 +213,6 @@ def _interval_text(value: datetime.timedelta) -> str:
     )
 
 
-def _allowed_resources(data: ScheduleData, task_id: int) -> set[int]:
-    return set(data.resources.get(task_id, ())) | set(
-        data.alternatives.get(task_id, ())
-    )
-
-
 def _replace_computed_resources(
     session: Any, data: ScheduleData, task_rows: Sequence[ComputedSchedule]
 ) -> None:
@@ -218,15 +220,17 @@ def _replace_computed_resources(
     link = table("Task_Computed_Resources")
     connection = session.connection()
     pairs: list[dict[str, int]] = []
+    resources, alternatives = data.resources, data.alternatives
     for row in task_rows:
-        chosen = dict.fromkeys(row.resource_ids or ())  # ordered, no repeats
-        if not chosen:
+        if not row.resource_ids:
             continue
-        allowed = _allowed_resources(data, row.entity_id)
+        task_id = row.entity_id
+        allowed = resources.get(task_id, ())
+        others = alternatives.get(task_id, ())
         pairs.extend(
-            {"_task": row.entity_id, "_user": user_id}
-            for user_id in chosen
-            if user_id in allowed
+            {"_task": task_id, "_user": user_id}
+            for user_id in dict.fromkeys(row.resource_ids)  # ordered, no repeats
+            if user_id in allowed or user_id in others
         )
     name = connection.dialect.identifier_preparer.quote(link.name)
     if connection.dialect.name == "postgresql":
