@@ -173,10 +173,11 @@ class Plan:
 
     def computed(self) -> list[ComputedSchedule]:
         """Rows for :func:`stalker.scheduling.writeback.write_back`."""
-        rows = [
-            ComputedSchedule(plan.task_id, plan.start, plan.end, plan.resource_ids)
-            for plan in self.tasks.values()
-        ]
+        with paused_gc():  # a row per task, on the engine's big heap
+            rows = [
+                ComputedSchedule(plan.task_id, plan.start, plan.end, plan.resource_ids)
+                for plan in self.tasks.values()
+            ]
         rows.extend(
             ComputedSchedule(project_id, start, end)
             for project_id, (start, end) in self.projects.items()
