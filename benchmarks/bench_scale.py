@@ -12,10 +12,10 @@ Each size is built once into an SQLite file (``STALKER_BENCH_SCALE_BUILT``
 names a folder that keeps it for later runs) and copied row by row into a
 PostgreSQL database (building again through the ORM took 18 minutes at
 100 000 tasks); every SQLite run schedules a backup copy of the file, every
-PostgreSQL run a clone (``CREATE DATABASE ... TEMPLATE``, a file copy).
-Every run schedules a fresh copy in a new Python process
-(``studio.schedule(); commit()``), so ``ru_maxrss`` is the peak memory of
-a process that only loads Stalker, schedules and writes back.  The split is
+PostgreSQL run a clone (``CREATE DATABASE ... TEMPLATE``, a file copy),
+each in a new Python process (``studio.schedule(); commit()``), so
+``ru_maxrss`` is the peak memory of a process that only loads Stalker,
+schedules and writes back.  The split is
 ``NativeScheduler.timings``: ``gather_s`` (flush, set-based reads,
 constraints, calendar), ``engine_s``, ``write_back_s``; then ``commit_s``.
 ``schedule_s`` is the whole ``schedule()`` call and ``total_s`` adds the
@@ -27,11 +27,12 @@ tasks ``schedule_over_engine`` (``schedule_s / engine_s``) <= 1.5.
 
 Environment: ``STALKER_BENCH_SCALE_TASKS`` (sizes, default
 ``15000,100000``), ``STALKER_BENCH_SCALE_USERS`` (resources, default 50 up
-to 15 000 tasks, as bench_native, and 500 above), ``STALKER_BENCH_SCALE_
-BACKENDS`` (default ``sqlite,postgresql``; PostgreSQL is the tests' private
-server, or ``STALKER_TEST_POSTGRES_URL``), ``STALKER_BENCH_SCALE_RUNS``
-(runs per size and backend, default 3).  ``python bench_scale.py --write``
-also stores the result in ``results/scale.json``.
+to 15 000 tasks, as bench_native, and 500 above),
+``STALKER_BENCH_SCALE_BACKENDS`` (default ``sqlite,postgresql``; PostgreSQL
+is the tests' private server, or ``STALKER_TEST_POSTGRES_URL``),
+``STALKER_BENCH_SCALE_RUNS`` (runs per size and backend, default 3).
+``python bench_scale.py --write`` also stores the result in
+``results/scale.json``.
 """
 
 from __future__ import annotations
