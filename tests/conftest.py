@@ -18,6 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+# A new Studio takes the machine's time zone; the expected .tjp files and
+# dates of the tests are written for a UTC studio, so the suite pins the zone
+# (tests of other zones set theirs explicitly or through monkeypatch).
+os.environ["TZ"] = "UTC"
+
 from sqlalchemy import Engine
 from sqlalchemy.pool import StaticPool
 

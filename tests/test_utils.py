@@ -93,3 +93,31 @@ def test_helpers_are_the_same_objects_in_models_and_utils():
     assert models.walk_hierarchy is utils.walk_hierarchy
     assert models.check_circular_dependency is utils.check_circular_dependency
     assert models.make_plural is utils.make_plural
+
+
+def test_the_cycle_collector_resumes_after_a_paused_block():
+    import gc
+
+    from stalker.utils import cycle_collector_paused
+
+    assert gc.isenabled()
+    with cycle_collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), cycle_collector_paused():
+        1 / 0  # noqa: B018
+    assert gc.isenabled()
+
+
+def test_a_paused_block_leaves_a_disabled_collector_disabled():
+    import gc
+
+    from stalker.utils import cycle_collector_paused
+
+    gc.disable()
+    try:
+        with cycle_collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

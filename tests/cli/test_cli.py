@@ -287,3 +287,79 @@ def test_without_any_setting_the_default_sqlite_file_is_used(tmp_path, monkeypat
     assert (tmp_path / "data" / "stalker").is_dir()
     assert CliRunner().invoke(cli, ["init"]).exit_code == 0
     assert (tmp_path / "data" / "stalker" / "stalker.db").is_file()
+
+
+def test_schedule_shows_what_moved_since_the_last_plan(studio_url):
+    url, ids = studio_url
+    first = run(url, "schedule", "--json")
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["changes"] == []  # nothing was planned before
+    again = run(url, "schedule")
+    assert "since the last plan: no task moved" in again.stdout
+
+    from stalker import Task, db
+    from stalker.db.session import DBSession
+
+    db.setup({"sqlalchemy.url": url})
+    DBSession.get(Task, ids["modelling"]).schedule_timing = 20
+    DBSession.commit()
+    DBSession.remove()
+
+    dry = run(url, "schedule", "--dry-run", "--json")
+    changes = json.loads(dry.stdout)["changes"]
+    by_path = {row["path"]: row for row in changes}
+    assert {"FLM / Modelling", "FLM / Rigging"} <= set(by_path)
+    rigging = by_path["FLM / Rigging"]
+    assert rigging["task_id"] == ids["rigging"]
+    assert rigging["start_shift_h"] > 0
+    # the modelling now ends at the end of a day: the rigging waits for the
+    # next morning (working hours), else for the modelling itself
+    assert rigging["reason"] in ("calendar", "dependency")
+    assert rigging["why"].startswith("starts ") and ": it waits for " in rigging["why"]
+    assert set(rigging) >= {"old_start", "new_start", "old_end", "new_end"}
+    table = run(url, "schedule")
+    assert f"since the last plan: {len(changes)} tasks moved" in table.stdout
+    assert "FLM / Rigging" in table.stdout
+    assert "since the last plan: no task moved" in run(url, "schedule").stdout
+
+
+def test_scenario_compares_without_writing_until_applied(studio_url):
+    url, ids = studio_url
+    assert run(url, "schedule").exit_code == 0
+    before = json.loads(run(url, "tasks", "--json").stdout)
+    longer = f"{ids['modelling']}=3d"
+    result = run(url, "scenario", "--effort", longer, "--json")
+    assert result.exit_code == 0, result.output
+    comparison = json.loads(result.stdout)
+    assert comparison["applied"] is False
+    as_is, what_if = comparison["scenarios"]
+    assert (as_is["name"], what_if["name"]) == ("as is", "what if")
+    assert as_is["moved"] == [] and as_is["project_ends"] == comparison["stored_ends"]
+    assert what_if["project_ends"]["FLM"] > as_is["project_ends"]["FLM"]
+    assert "FLM / Rigging" in {row["path"] for row in what_if["moved"]}
+    assert json.loads(run(url, "tasks", "--json").stdout) == before
+
+    table = run(url, "scenario", "--effort", longer, "--add", f"{ids['lookdev']}=bob")
+    assert table.exit_code == 0, table.output
+    assert "stored plan" in table.stdout and "what if" in table.stdout
+    assert "end of FLM" in table.stdout
+    assert json.loads(run(url, "tasks", "--json").stdout) == before
+
+    applied = run(url, "scenario", "--effort", longer, "--apply")
+    assert applied.exit_code == 0, applied.output
+    assert "applied" in applied.stdout
+    after = json.loads(run(url, "tasks", "--json").stdout)
+    assert after != before
+    assert max(row["end"] for row in after) == what_if["project_ends"]["FLM"]
+
+
+def test_scenario_refuses_wrong_options(studio_url):
+    url, ids = studio_url
+    assert "$STALKER_DATABASE_URL" in run(url, "scenario", "--help").stdout
+    usage = run(url, "scenario", "--effort", "modelling=3d")
+    assert usage.exit_code == 2 and "TASK_ID=TIMING[UNIT]" in usage.stderr
+    nobody = run(url, "scenario", "--add", f"{ids['lookdev']}=nobody")
+    assert nobody.exit_code == 1
+    assert "no User with the login 'nobody'" in nobody.stderr
+    negative = run(url, "scenario", "--effort", f"{ids['modelling']}=-3")
+    assert negative.exit_code == 1 and "a finite number >= 0" in negative.stderr

@@ -60,3 +60,19 @@ def test_zones_are_stored(session):
     assert studio.timezone == "America/Los_Angeles"
     assert user.timezone == "Europe/Istanbul"
     assert local.timezone is None
+
+
+def test_a_new_studio_reads_the_zone_the_machine_is_set_to(monkeypatch):
+    monkeypatch.setenv("TZ", "America/New_York")
+    assert Studio(name="S").timezone == "America/New_York"
+
+
+def test_a_machine_without_a_readable_zone_gives_utc(monkeypatch):
+    import tzlocal
+
+    def broken() -> str:
+        raise LookupError("no zone configured")
+
+    monkeypatch.setenv("TZ", "Not/AZone")
+    monkeypatch.setattr(tzlocal, "get_localzone_name", broken)
+    assert Studio(name="S").timezone == "UTC"

@@ -33,7 +33,7 @@ from pathlib import Path
 from stalker.scheduling.data import BookingRow, DependencyRow, ScheduleData, TaskRow
 from stalker.scheduling.engine import Calendar, Plan, TaskPlan
 from stalker.scheduling.tj3 import parse_csv, run_tj3
-from stalker.scheduling.tjp import MINUTE, tjp_file, utc_text
+from stalker.scheduling.tjp import MINUTE, tj3_time_zone, tjp_file, utc_text
 
 from .helpers import WORKING_HOURS, at
 
@@ -222,15 +222,22 @@ class _Builder:
                 )
 
 
-def random_case(seed: int, tasks: int, resources: int, minutes: int = 60) -> Case:
-    """``tasks`` tasks in groups, ``resources`` users, ``minutes``-long slots."""
+def random_case(
+    seed: int, tasks: int, resources: int, minutes: int = 60, timezone: str = "UTC"
+) -> Case:
+    """``tasks`` tasks in groups, ``resources`` users, ``minutes``-long slots.
+
+    ``timezone`` is the studio's: the working hours are its local hours (the
+    dates of vacations, logs and constraints stay the same instants).
+    """
     builder = _Builder(seed, resources, minutes)
     builder.people()
     while builder.next_id - 1000 < tasks:
         group = builder.group()
         for _ in range(builder.rng.randint(3, 9)):
             builder.leaf(group)
-    return Case(builder.data, corpus_calendar(minutes), builder.constraints)
+    calendar = corpus_calendar(minutes, timezone)
+    return Case(builder.data, calendar, builder.constraints)
 
 
 def features_of(case: Case) -> set[str]:
@@ -274,7 +281,7 @@ def random_studio(seed: int, tasks: int, resources: int) -> ScheduleData:
     return random_case(seed, tasks, resources).data
 
 
-def corpus_calendar(minutes: int = 60) -> Calendar:
+def corpus_calendar(minutes: int = 60, timezone: str = "UTC") -> Calendar:
     return Calendar(
         start=at("2014-04-01-00:00"),
         end=at("2016-04-01-00:00"),
@@ -282,11 +289,12 @@ def corpus_calendar(minutes: int = 60) -> Calendar:
         working_hours=WORKING_HOURS,
         resolution=datetime.timedelta(minutes=minutes),
         daily_working_hours=9,
+        timezone=timezone,
     )
 
 
 _HEADER = """project Studio_1 "Studio_1" 2014-04-01 - 2016-04-01 {
-    timingresolution %dmin
+    timingresolution %dmin%s
     now %s
     dailyworkinghours 9
     weekstartsmonday
@@ -308,19 +316,30 @@ def case_tjp(case: Case, report: str = "plan", resources: bool = False) -> str:
     ``start``/``end`` lines for the constraints (the scheduler's buffer
     leaves them out, spec 09 divergence 3)."""
     minutes = round(case.calendar.resolution.total_seconds() / 60)
-    header = _HEADER % (minutes, NOW)
-    text = tjp_file("corpus", header, case.data, report, compute_resources=resources)
+    zone = tj3_time_zone(case.calendar.timezone)
+    zoned = zone is not None
+    zone_line = f'\n    timezone "{zone}"' if zoned else ""
+    header = _HEADER % (minutes, zone_line, utc_text(at(NOW), MINUTE, zoned))
+    text = tjp_file(
+        "corpus",
+        header,
+        case.data,
+        report,
+        compute_resources=resources,
+        timezone=case.calendar.timezone,
+    )
     for task_id, (start, end) in case.constraints.items():
         opening = f'task Task_{task_id} "Task_{task_id}" {{'
-        lines = [f"start {utc_text(start, MINUTE)}"] if start else []
-        lines += [f"end {utc_text(end, MINUTE)}"] if end else []
+        lines = [f"start {utc_text(start, MINUTE, zoned)}"] if start else []
+        lines += [f"end {utc_text(end, MINUTE, zoned)}"] if end else []
         text = text.replace(opening, "\n    ".join([opening, *lines]), 1)
     return text
 
 
 # tj3 writes every task's bookings (planned and time logs) as
 # ``booking User_<id> <start>-+0000 + <hours>h`` runs, one per stretch of
-# consecutive booked slots, in TaskJuggler's own syntax.
+# consecutive booked slots, in TaskJuggler's own syntax (a studio with a time
+# zone gets its local offset, e.g. ``-0700``).
 _EXPORT = """export "bookings" {
     definitions -
     taskattributes booking
@@ -330,7 +349,8 @@ _EXPORT = """export "bookings" {
 _TASK_LINE = re.compile(r"^supplement task \S*?(\d+) \{$")
 _RUN = re.compile(
     r"(?:booking User_(?P<user>\d+) )?"
-    r"(?P<start>\d{4}-\d\d-\d\d)-(?P<time>\d\d:\d\d)-\+0000 \+ (?P<hours>[\d.]+)h"
+    r"(?P<start>\d{4}-\d\d-\d\d)-(?P<time>\d\d:\d\d)-(?P<offset>[+-]\d{4}) "
+    r"\+ (?P<hours>[\d.]+)h"
 )
 
 
@@ -350,7 +370,8 @@ def parse_export(text: str) -> dict[int, dict[int, list[Interval]]]:
         if run["user"]:
             user_id = int(run["user"])
         assert user_id is not None, f"a booking run without a resource: {line!r}"
-        start = datetime.datetime.fromisoformat(f"{run['start']}T{run['time']}+00:00")
+        stamp = f"{run['start']}T{run['time']}{run['offset']}"
+        start = datetime.datetime.fromisoformat(stamp).astimezone(datetime.UTC)
         length = datetime.timedelta(minutes=round(float(run["hours"]) * 60))
         runs = bookings.setdefault(task_id, {}).setdefault(user_id, [])
         runs.append((start, start + length))

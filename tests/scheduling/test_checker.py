@@ -43,7 +43,7 @@ def test_dependency_and_gap_not_honoured(world):
     violations = check_plan(world.data, plan, calendar())
     assert _kinds(violations) == ["dependency"]
     assert violations[0].task_id == 2
-    assert "onend of task 1" in violations[0].message
+    assert "onend of Project_1000 / Task_1" in violations[0].message
 
 
 def test_onstart_dependency(world):

@@ -225,11 +225,12 @@ def test_a_dependency_cycle_is_an_error():
         schedule(world.data, calendar())
 
 
-def test_work_beyond_the_horizon_is_an_error():
+def test_work_beyond_the_horizon_grows_the_horizon():
+    """Issue 23: the horizon grows to fit the work (see test_horizon.py)."""
     world = World()
     world.task(1, 100, "d", resources=(1,))
-    with pytest.raises(SchedulingError, match="does not fit"):
-        schedule(world.data, calendar(end="2014-04-20-00:00"))
+    plan = schedule(world.data, calendar(end="2014-04-20-00:00"))
+    assert plan.tasks[1].end > at("2014-04-20-00:00")
 
 
 def test_computed_rows_hold_tasks_and_projects():

@@ -204,6 +204,8 @@ def schedule(
 
 
 def _print_summary(summary: Any) -> None:
+    from stalker.cli.scheduling import print_changes
+
     console = _console()
     verb = "would plan" if summary.dry_run else "planned"
     console.print(
@@ -222,6 +224,64 @@ def _print_summary(summary: Any) -> None:
             f"{summary.critical_hours:g} hours from first start to last end, "
             f"ending with {summary.critical_end or '-'}"
         )
+    print_changes(console, summary)
+
+
+@cli.command(
+    help="What if? Plan the studio as is and with the given changes, side by side "
+    "(project ends, critical paths, missed deadlines, moved tasks); nothing is "
+    "written unless --apply. Tasks are ids (see `stalker tasks --json`), users "
+    f"logins. {SOURCES_HELP}"
+)
+@click.option("--project", "codes", multiple=True, metavar="CODE", help="(repeat)")
+@click.option("--effort", multiple=True, metavar="ID=TIMING[UNIT]", help="42=3d")
+@click.option("--priority", multiple=True, metavar="ID=N", help="42=900")
+@click.option("--add", multiple=True, metavar="ID=LOGIN", help="Add a resource.")
+@click.option("--remove", multiple=True, metavar="ID=LOGIN", help="Remove one.")
+@click.option("--deadline", multiple=True, metavar="ID=ISO", help="Check an end.")
+@click.option(
+    "--vacation", multiple=True, metavar="LOGIN=START/END", help="LOGIN * for all."
+)
+@click.option("--now", "now", metavar="ISO", help=NOW_HELP)
+@click.option("--apply", "apply_", is_flag=True, help="Store the what-if plan.")
+@click.option("--json", "as_json", is_flag=True, help="The comparison as JSON.")
+@click.pass_context
+def scenario(ctx: click.Context, codes: Sequence[str], **options: Any) -> None:
+    from stalker.cli.scheduling import (
+        OverrideError,
+        parse_overrides,
+        print_comparison,
+        run_scenario,
+    )
+
+    try:
+        overrides = parse_overrides(
+            list(options["effort"]),
+            list(options["priority"]),
+            list(options["add"]),
+            list(options["remove"]),
+            list(options["deadline"]),
+            list(options["vacation"]),
+        )
+    except OverrideError as error:
+        raise click.BadParameter(str(error), param_hint=error.option) from None
+    session = connect(_choice(ctx))
+    try:
+        what_if, comparison = run_scenario(
+            session, list(codes), overrides, parse_now(options["now"])
+        )
+        if options["apply_"]:
+            what_if.apply()
+            session.commit()
+    finally:
+        session.rollback()
+    if options["as_json"]:
+        _json_out({**comparison.as_json(), "applied": options["apply_"]})
+        return
+    console = _console()
+    print_comparison(console, comparison)
+    if options["apply_"]:
+        console.print("applied: the what-if plan is now the stored plan")
 
 
 # -- listings -------------------------------------------------------------------
@@ -420,6 +480,9 @@ def export(ctx: click.Context, codes: Sequence[str], output: str, as_csv: bool) 
     finally:
         session.rollback()
     click.echo(f"exported to {', '.join(str(path) for path in written)}")
+
+
+from stalker.cli import cost as _cost  # noqa: E402, F401 (registers ``stalker cost``)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,6 +20,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.table import Table
 from sqlalchemy import func, select
 
 from stalker.cli.listing import iso_utc
@@ -39,6 +40,8 @@ class ScheduleSummary:
     critical_hours: float | None = None
     critical_end: str | None = None
     seconds: float = 0.0
+    #: The tasks the run moved against the stored plan (``scheduler.changes``).
+    changes: list[Any] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -54,6 +57,7 @@ class ScheduleSummary:
                 "ends_with": self.critical_end,
             },
             "seconds": round(self.seconds, 3),
+            "changes": [change.as_json() for change in self.changes],
         }
 
 
@@ -130,6 +134,7 @@ def summarise(session: Any, scheduler: Any, engine: str) -> ScheduleSummary:
     if data is None:
         return summary
     summary.tasks = len(data.scheduled_task_ids())
+    summary.changes = list(getattr(scheduler, "changes", None) or ())
     tasks, projects = table("Tasks"), table("Projects")
     query = (
         select(projects.c.code, func.max(tasks.c.end))
@@ -153,25 +158,190 @@ def summarise(session: Any, scheduler: Any, engine: str) -> ScheduleSummary:
 
 
 def driving_chain(plan: Any, data: Any) -> list[int]:
-    """The critical path: from the last-ending leaf back through the dependencies
-    that fixed each start (the engine's reasons), first task first.
+    """The critical path (see :func:`stalker.scheduling.scenarios.critical_path`)."""
+    from stalker.scheduling.scenarios import critical_path
 
-    A task held by a busy resource ends the walk: what fixed it is the
-    resource, not a task of the chain.
-    """
-    leaves = [
-        task
-        for task in plan.tasks.values()
-        if data.is_leaf(task.task_id) and task.task_id in data.tasks
+    return critical_path(plan, data)
+
+
+#: How many moved tasks the table shows (``--json`` lists them all).
+SHOWN_CHANGES = 10
+
+
+def print_changes(console: Console, summary: ScheduleSummary) -> None:
+    """The moved tasks, largest end shift first, as a short table."""
+    from stalker.scheduling.changes import hours
+
+    changes = summary.changes
+    verb = "would move" if summary.dry_run else "moved"
+    if not changes:
+        console.print(f"since the last plan: no task {verb}")
+        return
+    console.print(f"since the last plan: {len(changes)} tasks {verb}")
+    table = Table("task", "new start", "start", "end", "why")
+    for change in changes[:SHOWN_CHANGES]:
+        table.add_row(
+            change.path,
+            change.new_start.strftime("%Y-%m-%d %H:%M"),
+            f"{hours(change.start_shift):+g} h",
+            f"{hours(change.end_shift):+g} h",
+            change.why,
+        )
+    console.print(table)
+    if len(changes) > SHOWN_CHANGES:
+        console.print(f"... and {len(changes) - SHOWN_CHANGES} more (--json: all)")
+
+
+# -- stalker scenario ---------------------------------------------------------------
+
+_UNIT_SUFFIXES = ("min", "h", "d", "w", "m", "y")
+
+
+class OverrideError(ValueError):
+    """A malformed ``stalker scenario`` option (shown as a usage error)."""
+
+    def __init__(self, option: str, expected: str, given: str) -> None:
+        super().__init__(f"{option} should be {expected}, not {given!r}")
+        self.option = option
+
+
+def _split(option: str, text: str, expected: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip() or not value.strip():
+        raise OverrideError(option, expected, text)
+    return key.strip(), value.strip()
+
+
+def _task_id(option: str, key: str, text: str, expected: str) -> int:
+    if not key.isdigit():
+        raise OverrideError(option, expected, text)
+    return int(key)
+
+
+def _effort(text: str) -> tuple[int, float | tuple[float, str]]:
+    expected = "TASK_ID=TIMING[UNIT] (e.g. 42=20 or 42=3d)"
+    key, value = _split("--effort", text, expected)
+    task = _task_id("--effort", key, text, expected)
+    unit = next((u for u in _UNIT_SUFFIXES if value.endswith(u)), "")
+    number = value[: len(value) - len(unit)] if unit else value
+    try:
+        timing = float(number)
+    except ValueError:
+        raise OverrideError("--effort", expected, text) from None
+    return task, (timing, unit) if unit else timing
+
+
+def _moment(option: str, text: str, value: str, expected: str) -> datetime.datetime:
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise OverrideError(option, expected, text) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment
+
+
+def parse_overrides(
+    efforts: list[str],
+    priorities: list[str],
+    adds: list[str],
+    removes: list[str],
+    deadlines: list[str],
+    vacations: list[str],
+) -> dict[str, Any]:
+    """The options as Scenario overrides; users stay logins (see resolve_logins)."""
+    overrides: dict[str, Any] = {"efforts": dict(_effort(t) for t in efforts)}
+    expected = "TASK_ID=PRIORITY (e.g. 42=900)"
+    overrides["priorities"] = {}
+    for text in priorities:
+        key, value = _split("--priority", text, expected)
+        if not value.lstrip("-").isdigit():
+            raise OverrideError("--priority", expected, text)
+        overrides["priorities"][_task_id("--priority", key, text, expected)] = int(
+            value
+        )
+    for option, name, given in (
+        ("--add", "add_resources", adds),
+        ("--remove", "remove_resources", removes),
+    ):
+        expected = "TASK_ID=LOGIN (e.g. 42=bob)"
+        overrides[name] = {}
+        for text in given:
+            key, login = _split(option, text, expected)
+            task = _task_id(option, key, text, expected)
+            overrides[name].setdefault(task, []).append(login)
+    expected = "TASK_ID=ISO (e.g. 42=2030-01-10T18:00)"
+    overrides["deadlines"] = {}
+    for text in deadlines:
+        key, value = _split("--deadline", text, expected)
+        task = _task_id("--deadline", key, text, expected)
+        overrides["deadlines"][task] = _moment("--deadline", text, value, expected)
+    expected = "LOGIN=START/END, LOGIN * for everyone (e.g. bob=2030-01-07/2030-01-14)"
+    overrides["vacations"] = []
+    for text in vacations:
+        login, value = _split("--vacation", text, expected)
+        start, sep, end = value.partition("/")
+        if not sep:
+            raise OverrideError("--vacation", expected, text)
+        overrides["vacations"].append(
+            (
+                None if login == "*" else login,
+                _moment("--vacation", text, start, expected),
+                _moment("--vacation", text, end, expected),
+            )
+        )
+    return overrides
+
+
+def resolve_logins(session: Any, overrides: dict[str, Any]) -> dict[str, Any]:
+    """Logins to user ids, with one query; an unknown login is a ValueError."""
+    users = table("Users")
+    logins = {
+        login
+        for name in ("add_resources", "remove_resources")
+        for names in overrides[name].values()
+        for login in names
+    } | {login for login, _s, _e in overrides["vacations"] if login is not None}
+    query = select(users.c.login, users.c.id).where(users.c.login.in_(sorted(logins)))
+    ids = dict(session.execute(query).all())
+    missing = sorted(logins - set(ids))
+    if missing:
+        raise ValueError(f"no User with the login {missing[0]!r}")
+    resolved = dict(overrides)
+    for name in ("add_resources", "remove_resources"):
+        resolved[name] = {
+            task: [ids[login] for login in names]
+            for task, names in overrides[name].items()
+        }
+    resolved["vacations"] = [
+        (None if login is None else ids[login], start, end)
+        for login, start, end in overrides["vacations"]
     ]
-    if not leaves:
-        return []
-    current = max(leaves, key=lambda task: (task.end, task.critical))
-    chain, seen = [current.task_id], {current.task_id}
-    while current.reason == "dependency" and current.reason_task_id in plan.tasks:
-        current = plan.tasks[current.reason_task_id]
-        if current.task_id in seen:  # pragma: no cover - the engine has no cycles
-            break
-        chain.append(current.task_id)
-        seen.add(current.task_id)
-    return list(reversed(chain))
+    return resolved
+
+
+def run_scenario(
+    session: Any,
+    codes: list[str],
+    overrides: dict[str, Any],
+    now: datetime.datetime | None = None,
+) -> tuple[Any, Any]:
+    """Plan "as is" and "what if" (nothing written); both scenarios side by side."""
+    from stalker.scheduling.scenarios import Scenario, compare
+
+    studio = the_studio(session)
+    if now is not None:
+        studio.now = now
+    projects = projects_by_code(session, codes) if codes else None
+    as_is = Scenario(studio, "as is", projects=projects, compute_resources=True)
+    what_if = as_is.variant("what if", **resolve_logins(session, overrides))
+    return what_if, compare(as_is, what_if)
+
+
+def print_comparison(console: Console, comparison: Any) -> None:
+    """The comparison's rows as a table (first row: the column names)."""
+    header, *rows = comparison.rows()
+    table = Table(*(name or "" for name in header))
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)

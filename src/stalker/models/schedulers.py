@@ -9,7 +9,9 @@ Nothing is committed: the caller commits (``studio.schedule(); commit()``).
 from __future__ import annotations
 
 import contextlib
+import datetime
 import logging
+import math
 import os
 import re
 import shutil
@@ -27,8 +29,15 @@ from stalker.models.validation import (
     type_error,
     value_error,
 )
+from stalker.scheduling.changes import TaskChange, gather_previous, plan_changes
 from stalker.scheduling.data import ScheduleData, gather_schedule_data
-from stalker.scheduling.engine import ConstraintError, constraint_error
+from stalker.scheduling.engine import (
+    ConstraintError,
+    HorizonError,
+    SchedulingError,
+    constraint_error,
+    grown_calendar,
+)
 from stalker.scheduling.tj3 import (
     TaskJugglerError,
     TaskJugglerTimeoutError,
@@ -38,6 +47,7 @@ from stalker.scheduling.tj3 import (
 )
 from stalker.scheduling.tjp import tjp_file
 from stalker.scheduling.writeback import ComputedSchedule, write_back
+from stalker.utils import cycle_collector_paused
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +56,7 @@ __all__ = [
     "SchedulerBase",
     "TaskJugglerConstraintError",
     "TaskJugglerError",
+    "TaskJugglerHorizonError",
     "TaskJugglerScheduler",
     "TaskJugglerTimeoutError",
     "default_scheduler",
@@ -81,7 +92,14 @@ class SchedulerBase:
 
 
 class _ProjectsScheduler(SchedulerBase):
-    """What both schedulers share: the projects to run on, and their session."""
+    """What both schedulers share: the projects to run on, and their session.
+
+    After a run ``changes`` lists the tasks it moved against the plan they
+    held before (see :func:`stalker.scheduling.changes.plan_changes`); None
+    before a run and after a failed one.
+    """
+
+    changes: list[TaskChange] | None = None
 
     @property
     def projects(self) -> list[Any]:
@@ -146,6 +164,9 @@ class TaskJugglerScheduler(_ProjectsScheduler):
         self.csv_file: Any = None
         self.data: ScheduleData | None = None
         self.timings: dict[str, float] = {}
+        #: The end of the horizon written for tj3 (Studio.end, or later when
+        #: the work needs more).
+        self.horizon_end: datetime.datetime | None = None
 
     # -- attributes -----------------------------------------------------------
 
@@ -183,15 +204,48 @@ class TaskJugglerScheduler(_ProjectsScheduler):
         if self.temp_file_name is None:
             self._create_tjp_file()
         data = self._gather()
+        _refuse_user_zones(self._session(), self.studio, data)
+        self._write_content(data, self._first_horizon(data))
+
+    def _write_content(self, data: ScheduleData, end: datetime.datetime) -> None:
         with self._session().no_autoflush:
-            studio_tjp = self.studio.to_tjp
+            studio_tjp = self.studio.tjp_project(end)
+        self.horizon_end = end
         self.tjp_content = tjp_file(
             stalker.__version__,
             studio_tjp,
             data,
             str(self.temp_file_name),
             self.compute_resources,
+            self.studio.timezone,
         )
+
+    def _first_horizon(self, data: ScheduleData) -> datetime.datetime:
+        """Studio.end, unless tj3 would refuse it (it ends on the start's day)."""
+        start, end = self.studio.start, self.studio.end
+        if _utc_day(end) > _utc_day(start):
+            return end  # type: ignore[no-any-return]
+        return self._fitted_horizon(data) or _day_after(start)
+
+    def _fitted_horizon(self, data: ScheduleData) -> datetime.datetime | None:
+        """The horizon end the native engine grows to for this work.
+
+        Both engines plan alike over the same horizon, so the end the native
+        plan fits in is the one tj3 gets; None when the native engine fails
+        too (tj3 then tells its own reason).
+        """
+        from stalker.scheduling.engine import schedule
+        from stalker.scheduling.native import gather_constraints, studio_calendar
+
+        session = self._session()
+        with session.no_autoflush:  # tj3 plans everyone in the studio's zone
+            calendar = studio_calendar(self.studio, ScheduleData())
+            constraints = gather_constraints(session, data)
+        try:
+            return schedule(data, calendar, constraints).horizon_end
+        except SchedulingError:
+            grown = grown_calendar(calendar)
+            return grown.end if grown is not None else None
 
     def _fill_tjp_file(self) -> None:
         with open(str(self.tjp_file_full_path), "w", encoding="utf-8") as tjp:
@@ -222,33 +276,86 @@ class TaskJugglerScheduler(_ProjectsScheduler):
         except TaskJugglerError as error:
             refusal = _constraint_refusal(self.data, error)
             if refusal is None:
+                _name_tasks(self.data, error)
                 raise
             raise refusal from error
+
+    def _run_tj3_in_horizon(self) -> str:
+        """Run tj3; if the work does not fit, once more over the fitted horizon."""
+        try:
+            return self._run_tj3()
+        except TaskJugglerError as error:
+            if not _out_of_horizon(error) or self.data is None:
+                raise
+            fitted = self._fitted_horizon(self.data)
+            if fitted is None or self.horizon_end is None or fitted <= self.horizon_end:
+                raise self._short_horizon(error, fitted) from error
+        self._write_content(self.data, fitted)
+        self._fill_tjp_file()
+        try:
+            return self._run_tj3()
+        except TaskJugglerError as error:
+            if not _out_of_horizon(error):
+                raise
+            raise self._short_horizon(error, fitted) from error
+
+    def _short_horizon(
+        self, error: TaskJugglerError, fitted: datetime.datetime | None
+    ) -> TaskJugglerHorizonError:
+        """tj3's refusal told with the setting to change and by how much."""
+        studio_end = self.studio.end
+        tried = self.horizon_end or studio_end
+        if fitted is not None:
+            days = math.ceil((max(fitted, tried) - studio_end) / _DAY)
+            advice = (
+                f"it is at least {max(days, 1)} days short: set Studio.end "
+                f"(now {studio_end:%Y-%m-%d %H:%M}) later than {tried:%Y-%m-%d}"
+            )
+        else:
+            advice = f"set Studio.end (now {studio_end:%Y-%m-%d %H:%M}) later"
+        late = _late_tasks(self.data, error)
+        who = f" ({', '.join(late)})" if late else ""
+        return TaskJugglerHorizonError(
+            f"the work{who} does not fit into tj3's horizon ending "
+            f"{tried:%Y-%m-%d}; {advice}. tj3 says:\n{error}",
+            returncode=error.returncode,
+            diagnostics=error.diagnostics,
+            source_lines=error.source_lines,
+        )
 
     def _parse_csv_file(self) -> None:
         """Write tj3's CSV results to the tasks and projects (nothing if no CSV)."""
         rows = parse_csv(str(self.csv_file_full_path), self.compute_resources)
         if not rows:
+            self.changes = []  # nothing written, nothing moved
             return
         data = self.data if self.data is not None else self._gather()
         computed = [
             ComputedSchedule(row.entity_id, row.start, row.end, row.resource_ids)
             for row in rows
         ]
+        previous = gather_previous(self._session(), data)
         write_back(self._session(), data, computed, self.compute_resources)
+        self.changes = plan_changes(data, previous, computed, self.compute_resources)
 
     def schedule(self) -> str:
         """Run tj3 on the studio's projects and store the results; returns warnings.
 
+        A horizon too short for the work is replaced by the one the native
+        plan fits in (tj3 runs again once if it finds it short itself).
         Raises ``TaskJugglerError`` (a ``RuntimeError``) with tj3's message if it
-        rejects the file or times out, ``FileNotFoundError`` if there is no tj3;
-        the tasks then keep their previous schedule.
+        rejects the file or times out (``TaskJugglerHorizonError`` when no
+        horizon fits), ``SchedulingError`` for a user with a time zone of
+        their own, ``FileNotFoundError`` if there is no tj3; the tasks then
+        keep their previous schedule.  ``changes`` lists the tasks moved
+        (tj3 gives no reason for a start).
         """
         if not _is_studio(self.studio):
             raise type_error(
                 self, "studio", "a Studio instance to schedule", self.studio
             )
         self.timings = {}
+        self.changes = None
         self._create_tjp_file()
         try:
             started = time.perf_counter()
@@ -256,7 +363,7 @@ class TaskJugglerScheduler(_ProjectsScheduler):
             self._fill_tjp_file()
             self.timings["generation_s"] = time.perf_counter() - started
             started = time.perf_counter()
-            message = self._run_tj3()
+            message = self._run_tj3_in_horizon()
             self.timings["tj3_s"] = time.perf_counter() - started
             started = time.perf_counter()
             self._parse_csv_file()
@@ -275,7 +382,99 @@ class TaskJugglerConstraintError(TaskJugglerError, ConstraintError):
         self.path = path
 
 
+class TaskJugglerHorizonError(TaskJugglerError, HorizonError):
+    """The work does not fit into tj3's horizon, even grown; names the setting."""
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        TaskJugglerError.__init__(self, message, **kwargs)
+        self.task_id = None
+
+
+_DAY = datetime.timedelta(days=1)
 _TJ_TASK = re.compile(r"\bTask_(\d+)\b(?!\.)")
+_OUT_OF_HORIZON = ("did not fit into the project time frame", "must be after the start")
+
+
+def _out_of_horizon(error: TaskJugglerError) -> bool:
+    """tj3 ran out of horizon (a pinned date it missed is not that)."""
+    if isinstance(error, ConstraintError):
+        return False
+    return any(text in str(error) for text in _OUT_OF_HORIZON)
+
+
+def _name_tasks(data: ScheduleData | None, error: TaskJugglerError) -> None:
+    """Add the paths of the tasks tj3 names by id (``Task_21``) to its message."""
+    if data is None:
+        return
+    ids = dict.fromkeys(int(match[1]) for match in _TJ_TASK.finditer(str(error)))
+    named = [f"Task_{i} is {data.path_name(i)}" for i in ids if i in data.tasks]
+    if named:
+        error.value = f"{error.value}\n({'; '.join(named)})"
+        error.args = (error.value, *error.args[1:])
+
+
+def _late_tasks(data: ScheduleData | None, error: TaskJugglerError) -> list[str]:
+    """Paths of the tasks tj3 left unscheduled (its ``-> <?>`` warnings)."""
+    if data is None:
+        return []
+    found = []
+    for line in str(error).splitlines():
+        if "<?>" in line:
+            found += [int(match[1]) for match in _TJ_TASK.finditer(line)]
+    return [data.path_name(i) for i in dict.fromkeys(found) if i in data.tasks]
+
+
+def _refuse_user_zones(session: Any, studio: Any, data: ScheduleData) -> None:
+    """tj3 reads every resource's hours in the studio's zone: refuse the others.
+
+    A per-user zone (``User.timezone``) is honoured by NativeScheduler only;
+    planning such a user's hours in the studio's zone would be silently wrong.
+    """
+    allocated = {
+        user_id
+        for links in (data.resources, data.alternatives)
+        for users in links.values()
+        for user_id in users
+    }
+    remote = {
+        user_id: zone
+        for user_id, zone in data.timezones.items()
+        if zone != studio.timezone and user_id in allocated
+    }
+    if not remote:
+        return
+    names = _user_names(session, sorted(remote))
+    listed = ", ".join(f"{names.get(i, f'User_{i}')} ({remote[i]})" for i in remote)
+    raise SchedulingError(
+        "TaskJugglerScheduler cannot honour User.timezone: tj3 reads every "
+        f"resource's working hours in Studio.timezone {studio.timezone!r}, but "
+        f"{listed} work in a zone of their own; schedule with NativeScheduler, "
+        "or set their User.timezone to None"
+    )
+
+
+def _user_names(session: Any, user_ids: list[int]) -> dict[int, str]:
+    from sqlalchemy import select
+
+    from stalker.scheduling.data import table
+
+    entities = table("SimpleEntities")
+    query = select(entities.c.id, entities.c.name).where(entities.c.id.in_(user_ids))
+    return dict(session.execute(query).all())  # type: ignore[arg-type]
+
+
+def _utc_day(moment: datetime.datetime) -> datetime.date:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.timezone.utc)
+    return moment.date()
+
+
+def _day_after(moment: datetime.datetime) -> datetime.datetime:
+    return datetime.datetime.combine(
+        _utc_day(moment) + datetime.timedelta(days=1),
+        datetime.time(),
+        datetime.timezone.utc,
+    )
 
 
 def _constraint_refusal(
@@ -350,15 +549,17 @@ class NativeScheduler(_ProjectsScheduler):
         with session.no_autoflush:
             self.data = gather_schedule_data(session, self._project_ids())
             self.constraints = gather_constraints(session, self.data)
-            self.calendar = studio_calendar(self.studio)
+            self.calendar = studio_calendar(self.studio, self.data)
         return self.data
 
     def schedule(self) -> str:
         """Compute and store the schedule; returns '' (no warnings).
 
+        The horizon grows past ``Studio.end`` when the work needs it.
         Raises ``SchedulingError`` (a ``RuntimeError``) for a dependency
-        cycle or work that does not fit the studio's horizon; the tasks then
-        keep their previous schedule.
+        cycle or work that fits no horizon (``HorizonError``); the tasks then
+        keep their previous schedule.  ``changes`` lists the tasks moved,
+        with the engine's reason for each new start.
         """
         from stalker.scheduling.engine import schedule
 
@@ -367,15 +568,23 @@ class NativeScheduler(_ProjectsScheduler):
                 self, "studio", "a Studio instance to schedule", self.studio
             )
         self.timings = {}
-        started = time.perf_counter()
-        data = self._gather()
-        self.timings["gather_s"] = time.perf_counter() - started
-        started = time.perf_counter()
-        self.plan = schedule(data, self.calendar, self.constraints, self.callback)
-        self.timings["engine_s"] = time.perf_counter() - started
-        started = time.perf_counter()
-        write_back(self._session(), data, self.plan.computed(), self.compute_resources)
-        self.timings["write_back_s"] = time.perf_counter() - started
+        self.changes = None
+        with cycle_collector_paused():
+            started = time.perf_counter()
+            data = self._gather()
+            previous = gather_previous(self._session(), data)  # before the write-back
+            self.timings["gather_s"] = time.perf_counter() - started
+            started = time.perf_counter()
+            self.plan = schedule(data, self.calendar, self.constraints, self.callback)
+            self.timings["engine_s"] = time.perf_counter() - started
+            started = time.perf_counter()
+            write_back(
+                self._session(), data, self.plan.computed(), self.compute_resources
+            )
+            self.changes = plan_changes(
+                data, previous, self.plan, self.compute_resources
+            )
+            self.timings["write_back_s"] = time.perf_counter() - started
         return ""
 
 

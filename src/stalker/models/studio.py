@@ -8,7 +8,7 @@ import math
 import zoneinfo
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, Interval, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Interval, String, Text
 from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import (
     Mapped,
@@ -21,7 +21,7 @@ from sqlalchemy.orm import (
 import stalker
 from stalker.db.declarative import mapped_class
 from stalker.db.session import DBSession
-from stalker.db.types import GenericDateTime, GenericJSON
+from stalker.db.types import GenericDateTime, GenericJSON, JSONEncodedDict
 from stalker.exceptions import RangeShapeError
 from stalker.models import schedulers
 from stalker.models.auth import User
@@ -37,7 +37,15 @@ from stalker.models.validation import (
     type_error,
     value_error,
 )
-from stalker.scheduling.tjp import DATE, MINUTE, indent, utc_text, vacation_line
+from stalker.scheduling.changes import ScheduleText, changes_as_json
+from stalker.scheduling.tjp import (
+    DATE,
+    MINUTE,
+    indent,
+    tj3_time_zone,
+    utc_text,
+    vacation_line,
+)
 from stalker.utils import local_timezone_name
 
 if TYPE_CHECKING:
@@ -49,6 +57,8 @@ _WEEKS_PER_YEAR = 52.1428
 
 _MINUTE = datetime.timedelta(minutes=1)
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+#: ``Studio._record_schedule``'s "the run failed": keep the last changes.
+_FAILED = object()
 
 
 def _round_to(
@@ -276,8 +286,10 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
     )
     last_schedule_message: Mapped[str | None] = mapped_column(Text)
     #: What the last run moved against the plan before it (plain rows, JSON).
+    #: Its own JSON type instance: ``working_hours`` makes the shared
+    #: ``GenericJSON`` instance a MutableDict, which refuses a list.
     last_schedule_changes: Mapped[list[dict[str, Any]] | None] = mapped_column(
-        GenericJSON
+        JSON().with_variant(JSONEncodedDict(), "sqlite")
     )
     _timezone: Mapped[str] = mapped_column(
         "timezone", String(64), nullable=False, default="UTC", server_default="UTC"
@@ -427,6 +439,14 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
         or not: a failed run stores its error text in ``last_schedule_message``
         and the error propagates.  Setting ``is_scheduling`` to True beforehand
         (to guard against concurrent runs) is the caller's job.
+
+        Returns the scheduler's text (tj3's warnings, ``''`` for the native
+        engine).  When the scheduler reports the tasks it moved (both of
+        Stalker's do), the text is a :class:`~stalker.scheduling.ScheduleText`:
+        still an equal ``str``, with ``.changes`` added.  A successful run
+        keeps them, as JSON rows, in ``last_schedule_changes`` (None if the
+        scheduler does not report them); a failed run leaves that as it was,
+        since the stored plan did not change.
         """
         if scheduled_by is not None:
             check_instance(self, "scheduled_by", scheduled_by, User)
@@ -436,16 +456,22 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
         self.scheduling_started_at = utc_now()
         scheduler.studio = self
         result = None
+        changes: Any = _FAILED
         try:
             result = scheduler.schedule()
+            changes = getattr(scheduler, "changes", None)
         except Exception as error:
             result = f"Scheduling failed: {type(error).__name__}: {error}"
             raise
         finally:
-            self._record_schedule(result, scheduled_by)
+            self._record_schedule(result, scheduled_by, changes)
+        if isinstance(result, str) and changes is not None:
+            return ScheduleText(result, changes)
         return result
 
-    def _record_schedule(self, message: Any, scheduled_by: User | None) -> None:
+    def _record_schedule(
+        self, message: Any, scheduled_by: User | None, changes: Any = _FAILED
+    ) -> None:
         with DBSession.no_autoflush:
             self.is_scheduling = False
             self.is_scheduling_by = None
@@ -453,28 +479,47 @@ class Studio(Entity, DateRangeMixin, WorkingHoursMixin):
             self.last_scheduled_at = utc_now()
             if scheduled_by is not None:
                 self.last_scheduled_by = scheduled_by
+            if changes is not _FAILED:
+                self.last_schedule_changes = (
+                    None if changes is None else changes_as_json(changes)
+                )
 
     @property
     def to_tjp(self) -> str:
         """The TaskJuggler ``project`` header: horizon, resolution, working hours."""
+        return self.tjp_project()
+
+    def tjp_project(self, end: datetime.datetime | None = None) -> str:
+        """:attr:`to_tjp` with the horizon ending at ``end`` (default :attr:`end`).
+
+        A studio outside UTC states its ``timezone`` before the working hours
+        (tj3 resets them when the zone is set), and ``now`` gets an explicit
+        UTC offset, as tj3 reads dates in the project's zone.
+        """
         resolution = self._resolution()
         minutes = (resolution.days * 86400 + resolution.seconds) // 60
         tjp_id = self.tjp_id
-        return "\n".join(
-            [
-                f'project {tjp_id} "{tjp_id}" '
-                f"{utc_text(self.start, DATE)} - {utc_text(self.end, DATE)} {{",
-                f"    timingresolution {minutes}min",
-                f"    now {utc_text(self.now, MINUTE)}",
-                f"    dailyworkinghours {self.daily_working_hours}",
-                "    weekstartsmonday",
-                indent(self.working_hours.to_tjp),
-                '    timeformat "%Y-%m-%d"',
-                '    scenario plan "Plan"',
-                "    trackingscenario plan",
-                "}",
-            ]
-        )
+        zone = tj3_time_zone(self.timezone)
+        zoned = zone is not None
+        horizon_end = self.end if end is None else end
+        lines = [
+            f'project {tjp_id} "{tjp_id}" '
+            f"{utc_text(self.start, DATE)} - {utc_text(horizon_end, DATE)} {{",
+            f"    timingresolution {minutes}min",
+        ]
+        if zoned:
+            lines.append(f'    timezone "{zone}"')
+        lines += [
+            f"    now {utc_text(self.now, MINUTE, zoned)}",
+            f"    dailyworkinghours {self.daily_working_hours}",
+            "    weekstartsmonday",
+            indent(self.working_hours.to_tjp),
+            '    timeformat "%Y-%m-%d"',
+            '    scenario plan "Plan"',
+            "    trackingscenario plan",
+            "}",
+        ]
+        return "\n".join(lines)
 
     @property
     def daily_working_hours(self) -> int:

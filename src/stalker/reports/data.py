@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 import stalker
+from stalker.scheduling.changes import TaskChange
 from stalker.scheduling.data import ScheduleData, gather_schedule_data, table
 from stalker.scheduling.engine import Calendar, Plan, schedule
 
@@ -33,6 +34,9 @@ class ReportRows:
     users: dict[int, tuple[str, str]] = field(default_factory=dict)
     projects: dict[int, tuple[str, str]] = field(default_factory=dict)
     today: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(UTC))
+    #: What the last stored run moved (``Studio.last_schedule_changes``), and when.
+    moved: list[TaskChange] = field(default_factory=list)
+    moved_at: datetime.datetime | None = None
 
 
 def default_calendar(now: datetime.datetime) -> Calendar:
@@ -49,7 +53,14 @@ def default_calendar(now: datetime.datetime) -> Calendar:
     )
 
 
-def _calendar(session: Any, now: datetime.datetime | None) -> Calendar:
+def studio_calendar_of(
+    session: Any, now: datetime.datetime | None, data: ScheduleData | None = None
+) -> Calendar:
+    """The database's studio calendar (the defaults without a studio).
+
+    ``now`` is set on the loaded studio only (it is not persisted); ``data``
+    gives the users' own zones without another query.
+    """
     from stalker.models.studio import Studio
     from stalker.scheduling.native import studio_calendar
 
@@ -58,7 +69,7 @@ def _calendar(session: Any, now: datetime.datetime | None) -> Calendar:
         return default_calendar(now or datetime.datetime.now(UTC))
     if now is not None:
         studio.now = now  # not persisted: the ORM object only
-    return studio_calendar(studio)
+    return studio_calendar(studio, data)
 
 
 def _statuses(session: Any, ids: Sequence[int]) -> dict[int, str]:
@@ -102,12 +113,13 @@ def gather_report_rows(
     from stalker.scheduling.native import gather_constraints
 
     data = gather_schedule_data(session, project_ids)
-    calendar = _calendar(session, now)
+    calendar = studio_calendar_of(session, now, data)
     plan = schedule(data, calendar, gather_constraints(session, data))
     projects = _projects(session, data.project_ids)
     if not title:
         codes = [projects[pid][0] for pid in data.project_ids if pid in projects]
         title = ", ".join(codes) if len(codes) <= 3 else f"{len(codes)} projects"
+    moved, moved_at = last_changes(session, data.scheduled_task_ids())
     return ReportRows(
         title=title,
         data=data,
@@ -116,4 +128,30 @@ def gather_report_rows(
         statuses=_statuses(session, data.project_ids),
         users=_users(session),
         projects=projects,
+        moved=moved,
+        moved_at=moved_at,
     )
+
+
+def last_changes(
+    session: Any, task_ids: set[int]
+) -> tuple[list[TaskChange], datetime.datetime | None]:
+    """The studio's last kept changes among ``task_ids``, and when it scheduled.
+
+    One query.  Rows that do not read back as changes (edited by hand, from
+    another version) are left out rather than failing the whole report.
+    """
+    studios = table("Studios")
+    query = select(studios.c.last_schedule_changes, studios.c.last_scheduled_at)
+    row = session.execute(query.order_by(studios.c.id).limit(1)).first()
+    if row is None or not isinstance(row[0], list):
+        return [], None
+    changes = []
+    for item in row[0]:
+        try:
+            change = TaskChange.from_json(item)
+        except (KeyError, TypeError, ValueError):
+            continue
+        if change.task_id in task_ids:
+            changes.append(change)
+    return changes, row[1]

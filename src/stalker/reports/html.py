@@ -7,6 +7,7 @@ block; ``</`` is escaped so no task name can close it.
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
 from importlib import resources
@@ -36,6 +37,7 @@ def render_html(payload: dict[str, Any]) -> str:
         '<div id="errors" role="alert"></div>\n'
         '<section id="progress"><h2>Progress</h2><div id="progress-body"></div>'
         "</section>\n"
+        f"{moved_section(payload)}"
         '<section id="gantt-section"><h2>Gantt</h2>\n'
         '<div class="controls">zoom <select id="zoom">'
         '<option value="fit">fit</option><option value="day">days</option>'
@@ -57,3 +59,44 @@ def render_html(payload: dict[str, Any]) -> str:
         f"<script>{_asset('report.js')}</script>\n"
         "</body></html>\n"
     )
+
+
+def _when(minutes: int) -> str:
+    moment = datetime.datetime.fromtimestamp(minutes * 60, datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def moved_section(payload: dict[str, Any]) -> str:
+    """ "Moved since the last plan": a static table of ``payload['moved']``.
+
+    Written here rather than by the page's script so that it reads the same
+    without JavaScript; every text is escaped.
+    """
+    moved = payload.get("moved") or []
+    at = payload.get("moved_at")
+    heading = "<h2>Moved since the last plan</h2>"
+    when = f" (scheduled {_when(at)})" if at is not None else ""
+    if not moved:
+        body = f"<p>No task moved at the last run{html.escape(when)}.</p>"
+        return f'<section id="moved-section">{heading}{body}</section>\n'
+    lines = [
+        f"<p>{len(moved)} tasks moved at the last run{html.escape(when)}, "
+        "largest end shift first.</p>",
+        '<table class="moved"><thead><tr><th>task</th><th>start</th>'
+        "<th>end</th><th>start shift</th><th>end shift</th><th>why</th>"
+        "</tr></thead><tbody>",
+    ]
+    for row in moved:
+        cells = (
+            row["path"],
+            _when(row["new_start"]),
+            _when(row["new_end"]),
+            f"{row['start_shift_h']:+g} h",
+            f"{row['end_shift_h']:+g} h",
+            row["why"],
+        )
+        lines.append(
+            "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>"
+        )
+    lines.append("</tbody></table>")
+    return f'<section id="moved-section">{heading}{"".join(lines)}</section>\n'

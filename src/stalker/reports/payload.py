@@ -222,4 +222,27 @@ def build_payload(rows: ReportRows) -> dict[str, Any]:
         "projects": {str(i): [code, name] for i, (code, name) in rows.projects.items()},
         "load": resource_load(rows),
         "progress": progress(rows, tasks),
+        "moved": moved_rows(rows),
+        "moved_at": minutes(rows.moved_at) if rows.moved_at is not None else None,
     }
+
+
+def moved_rows(rows: ReportRows) -> list[dict[str, Any]]:
+    """The tasks the last run moved: path, old and new dates, shifts and why.
+
+    Dates are minutes since the epoch, like the tasks'; shifts are hours.
+    """
+    return [
+        {
+            "id": change.task_id,
+            "path": change.path,
+            "old_start": minutes(change.old_start),
+            "new_start": minutes(change.new_start),
+            "old_end": minutes(change.old_end),
+            "new_end": minutes(change.new_end),
+            "start_shift_h": round(_hours(change.start_shift), 2),
+            "end_shift_h": round(_hours(change.end_shift), 2),
+            "why": change.why,
+        }
+        for change in rows.moved
+    ]

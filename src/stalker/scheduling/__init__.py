@@ -10,9 +10,19 @@ the last:
    reads its CSV report;
 3. :mod:`stalker.scheduling.writeback` stores the computed dates (and
    resources) with bulk statements in one transaction.
+
+Around them, :mod:`stalker.scheduling.changes` tells what a re-plan moved
+against the stored plan, and :mod:`stalker.scheduling.scenarios` plans
+what-if variants without writing until one is applied.
 """
 
-# The native engine and checker come after the rows they use.
+from stalker.scheduling.changes import (
+    PreviousPlan,
+    ScheduleText,
+    TaskChange,
+    gather_previous,
+    plan_changes,
+)
 from stalker.scheduling.checker import Violation, check_plan
 from stalker.scheduling.data import (
     BookingRow,
@@ -30,22 +40,39 @@ from stalker.scheduling.engine import (
     TaskPlan,
     schedule,
 )
+from stalker.scheduling.scenarios import (
+    Comparison,
+    Scenario,
+    ScenarioResult,
+    compare,
+    critical_path,
+)
 from stalker.scheduling.writeback import ComputedSchedule, write_back
 
 __all__ = [
     "BookingRow",
     "Calendar",
+    "Comparison",
     "ComputedSchedule",
     "ConstraintError",
     "DependencyRow",
     "Plan",
+    "PreviousPlan",
+    "Scenario",
+    "ScenarioResult",
     "ScheduleData",
+    "ScheduleText",
     "SchedulingError",
+    "TaskChange",
     "TaskPlan",
     "TaskRow",
     "Violation",
     "check_plan",
+    "compare",
+    "critical_path",
+    "gather_previous",
     "gather_schedule_data",
+    "plan_changes",
     "schedule",
     "validate_schedule_data",
     "write_back",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -38,53 +39,58 @@ class Violation:
 
 
 class _Rules:
-    """Working time of the studio calendar, minute by minute ranges."""
+    """Working time of the studio calendar, read in local time.
+
+    As in tj3, a timing slot is working when its local start (in the studio's
+    zone, or the resource's own) lies in one of that weekday's ranges.
+    """
 
     def __init__(self, calendar: Calendar) -> None:
         self.calendar = calendar
+        self.step = calendar.resolution
+        self._zones: dict[str, zoneinfo.ZoneInfo] = {}
 
-    def working_ranges(self, day: datetime.date) -> Iterator[Interval]:
-        midnight = datetime.datetime.combine(
-            day, datetime.time(), datetime.timezone.utc
-        )
-        for first, last in self.calendar.working_hours[day.weekday()]:
-            yield (
-                midnight + datetime.timedelta(minutes=first),
-                midnight + datetime.timedelta(minutes=last),
-            )
+    def zone(self, user_id: int | None = None) -> zoneinfo.ZoneInfo:
+        name = self.calendar.zone_of(user_id)
+        found = self._zones.get(name)
+        if found is None:
+            found = self._zones[name] = zoneinfo.ZoneInfo(name)
+        return found
 
-    def is_working(self, start: datetime.datetime, end: datetime.datetime) -> bool:
-        """Whether ``[start, end)`` lies in working hours, however many days."""
-        cursor = start
+    def working_at(self, moment: datetime.datetime, zone: zoneinfo.ZoneInfo) -> bool:
+        local = moment.astimezone(zone)
+        minute = local.hour * 60 + local.minute
+        ranges = self.calendar.working_hours[local.weekday()]
+        return any(first <= minute < last for first, last in ranges)
+
+    def is_working(
+        self,
+        start: datetime.datetime,
+        end: datetime.datetime,
+        user_id: int | None = None,
+    ) -> bool:
+        """Whether every slot of ``[start, end)`` is a working one."""
+        zone, cursor = self.zone(user_id), start
         while cursor < end:
-            covering = [
-                (lo, hi)
-                for lo, hi in self.working_ranges(cursor.date())
-                if lo <= cursor < hi
-            ]
-            if not covering:
+            if not self.working_at(cursor, zone):
                 return False
-            cursor = max(hi for _, hi in covering)
+            cursor += self.step
         return True
 
     def add_working(
         self, moment: datetime.datetime, minutes: float
     ) -> datetime.datetime:
-        """``moment`` plus ``minutes`` of working time (a gaplength)."""
+        """``moment`` plus ``minutes`` of the studio's working time (a gaplength)."""
+        zone, cursor = self.zone(), moment
         left = datetime.timedelta(minutes=minutes)
-        day = moment.date()
-        while left > datetime.timedelta(0):
-            for lo, hi in self.working_ranges(day):
-                lo = max(lo, moment)
-                if hi <= lo:
-                    continue
-                if hi - lo >= left:
-                    return lo + left
-                left -= hi - lo
-            day += datetime.timedelta(days=1)
-            if day > as_utc(self.calendar.end).date() + datetime.timedelta(days=366):
-                break
-        return datetime.datetime.combine(day, datetime.time(), datetime.timezone.utc)
+        limit = as_utc(self.calendar.end) + datetime.timedelta(days=366)
+        while left > datetime.timedelta(0) and cursor < limit:
+            if self.working_at(cursor, zone):
+                if left <= self.step:
+                    return cursor + left
+                left -= self.step
+            cursor += self.step
+        return cursor
 
 
 def _overlaps(a: Interval, b: Interval) -> bool:
@@ -160,7 +166,7 @@ def _check_dependencies(
                     task_id,
                     f"starts {task.start:%Y-%m-%d %H:%M} before "
                     f"{earliest:%Y-%m-%d %H:%M} required by {dep.target} "
-                    f"of task {dep.depends_on_id}",
+                    f"of {data.path_name(dep.depends_on_id)}",
                 )
 
 
@@ -177,7 +183,8 @@ def _check_double_booking(data: ScheduleData, plan: Plan) -> Iterator[Violation]
                 yield Violation(
                     "double_booking",
                     task_id,
-                    f"resource {user_id} is also booked by task {reach[1]} at "
+                    f"resource {user_id} is also booked by "
+                    f"{data.path_name(reach[1])} at "
                     f"{start:%Y-%m-%d %H:%M}",
                     user_id,
                 )
@@ -195,7 +202,7 @@ def _check_calendar(
     }
     for task_id, user_id, interval in _planned(data, plan):
         when = f"{interval[0]:%Y-%m-%d %H:%M}-{interval[1]:%H:%M}"
-        if not rules.is_working(*interval):
+        if not rules.is_working(*interval, user_id):
             yield Violation("outside_working_hours", task_id, f"works {when}", user_id)
         if interval[0] < now:
             yield Violation("before_now", task_id, f"works {when} before now", user_id)

@@ -9,13 +9,11 @@ Nothing here imports a model module, so models may use these helpers.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import gc
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,24 +21,7 @@ from sqlalchemy import Enum, String, Table, case, select, type_coerce
 from sqlalchemy.types import NullType
 
 from stalker.db.declarative import Base
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection inside: for bulk work on plain rows.
-
-    Reading, planning and writing a big studio allocate millions of objects
-    that live until the end, so the collector runs again and again over a
-    growing heap and finds nothing: at 15 000 tasks that was half of the
-    gathering time.  The collector is switched back on (if it was on) after.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+from stalker.utils import cycle_collector_paused
 
 
 def table(name: str) -> Table:
@@ -133,6 +114,8 @@ class ScheduleData:
     vacations: dict[int | None, list[tuple[datetime.datetime, datetime.datetime]]] = (
         field(default_factory=dict)
     )
+    #: Users with their own time zone (``User.timezone``): id -> IANA name.
+    timezones: dict[int, str] = field(default_factory=dict)
     #: Project codes and task names by id, for messages (may be empty).
     names: dict[int, str] = field(default_factory=dict, repr=False)
     _paths: dict[int, str] = field(default_factory=dict, repr=False)
@@ -316,12 +299,14 @@ def _bookings(session: Any, in_projects: Any) -> dict[int, list[BookingRow]]:
 
 def _resources_and_vacations(session: Any, data: ScheduleData) -> None:
     users, vacations = table("Users"), table("Vacations")
+    rows = session.execute(
+        select(users.c.id, users.c.efficiency, users.c.timezone).order_by(users.c.id)
+    ).all()
     data.users = [
         (user_id, float(efficiency if efficiency is not None else 1.0))
-        for user_id, efficiency in session.execute(
-            select(users.c.id, users.c.efficiency).order_by(users.c.id)
-        )
+        for user_id, efficiency, _ in rows
     ]
+    data.timezones = {user_id: zone for user_id, _, zone in rows if zone}
     by_user: dict[int | None, list[Any]] = defaultdict(list)
     query = select(vacations.c.user_id, vacations.c.start, vacations.c.end).order_by(
         vacations.c.id
@@ -364,7 +349,7 @@ def gather_schedule_data(
 
     Flush the session first: rows not yet in the database are not seen.
     """
-    with paused_gc():
+    with cycle_collector_paused():
         return _gather(session, project_ids)
 
 

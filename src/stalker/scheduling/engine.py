@@ -39,11 +39,13 @@ its source and checked on hand cases, see tests/scheduling/test_engine.py):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import heapq
 import itertools
 import math
-from collections.abc import Callable, Iterable, Sequence
+import zoneinfo
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,10 +53,10 @@ from stalker.exceptions import StalkerError
 from stalker.scheduling.data import (
     DependencyRow,
     ScheduleData,
-    paused_gc,
     validate_schedule_data,
 )
 from stalker.scheduling.writeback import ComputedSchedule
+from stalker.utils import cycle_collector_paused
 
 UTC = datetime.timezone.utc
 EPSILON = 1e-9
@@ -72,6 +74,17 @@ _CALENDAR_MINUTES = {
 
 class SchedulingError(StalkerError, RuntimeError):
     """The input cannot be scheduled (a cycle, or work beyond the horizon)."""
+
+
+class HorizonError(SchedulingError):
+    """Work runs past the horizon; ``schedule()`` grows it and tries again.
+
+    ``task_id`` names the task that did not fit (None when unknown).
+    """
+
+    def __init__(self, message: str, task_id: int | None = None) -> None:
+        super().__init__(message)
+        self.task_id = task_id
 
 
 class ConstraintError(SchedulingError):
@@ -101,7 +114,10 @@ class Calendar:
     """The studio figures that the engine needs.
 
     ``working_hours`` holds, Monday first, each day's ``[start, end]`` minute
-    ranges in UTC wall-clock time (tj3 runs with ``TZ=UTC``).
+    ranges in the local time of ``timezone`` (an IANA name), as tj3's
+    ``timezone`` reads them: a slot works when its local start lies in a
+    range, so daylight-saving days are right.  ``resource_timezones`` gives
+    remote users their own zone for the same weekly hours.
     """
 
     start: datetime.datetime
@@ -111,6 +127,14 @@ class Calendar:
     resolution: datetime.timedelta = datetime.timedelta(hours=1)
     daily_working_hours: float = 9.0
     yearly_working_days: float = TJ_YEARLY_WORKING_DAYS
+    timezone: str = "UTC"
+    resource_timezones: Mapping[int, str] = field(default_factory=dict)
+
+    def zone_of(self, user_id: int | None) -> str:
+        """The zone a user's working hours are meant in (the studio's default)."""
+        if user_id is None:
+            return self.timezone
+        return self.resource_timezones.get(user_id) or self.timezone
 
     def work_minutes(self, timing: float, unit: str) -> float:
         """Working-time minutes of an effort, length or gaplength.
@@ -170,10 +194,13 @@ class Plan:
     projects: dict[int, tuple[datetime.datetime, datetime.datetime]] = field(
         default_factory=dict
     )
+    #: The horizon end the plan fitted in (later than the studio's end when
+    #: the horizon had to grow); tj3 gets the same end.
+    horizon_end: datetime.datetime | None = None
 
     def computed(self) -> list[ComputedSchedule]:
         """Rows for :func:`stalker.scheduling.writeback.write_back`."""
-        with paused_gc():  # a row per task, on the engine's big heap
+        with cycle_collector_paused():  # a row per task, on the engine's big heap
             rows = [
                 ComputedSchedule(plan.task_id, plan.start, plan.end, plan.resource_ids)
                 for plan in self.tasks.values()
@@ -193,7 +220,12 @@ def as_utc(moment: datetime.datetime) -> datetime.datetime:
 
 
 class _Slots:
-    """Slot arithmetic over the horizon: datetimes <-> indices, calendars."""
+    """Slot arithmetic over the horizon: datetimes <-> indices, calendars.
+
+    Slots are counted in UTC from the horizon start's UTC midnight; the
+    working mask of a zone is the weekly pattern read in that zone's local
+    time, one stretch of constant UTC offset at a time.
+    """
 
     def __init__(self, calendar: Calendar) -> None:
         self.calendar = calendar
@@ -203,20 +235,62 @@ class _Slots:
         self.step = calendar.resolution
         self.minutes = calendar.resolution.total_seconds() / 60.0
         self.count = max(1, math.ceil((end - self.origin) / self.step))
-        self.work = self._working_slots()
+        self._week = _week_pattern(calendar.working_hours)
+        self._masks: dict[str, bytearray] = {}
+        self.work = self.mask(calendar.timezone)
         self.working_count = self.work.count(1)
 
-    def _working_slots(self) -> bytearray:
-        per_day = round(1440 / self.minutes)
-        week = bytearray(per_day * 7)
-        for day, ranges in enumerate(self.calendar.working_hours):
-            for first, last in ranges:
-                lo = day * per_day + math.ceil(first / self.minutes)
-                hi = day * per_day + int(last // self.minutes)
-                week[lo:hi] = b"\x01" * max(0, hi - lo)
-        shift = self.origin.weekday() * per_day
-        weeks = self.count // len(week) + 2
-        return bytearray((week * weeks)[shift : shift + self.count])
+    def mask(self, zone_name: str) -> bytearray:
+        """The working slots of the weekly hours in ``zone_name`` (cached)."""
+        found = self._masks.get(zone_name)
+        if found is None:
+            found = self._masks[zone_name] = self._working_slots(zone_name)
+        return found
+
+    def _working_slots(self, zone_name: str) -> bytearray:
+        zone = zoneinfo.ZoneInfo(zone_name)
+        work = bytearray()
+        for first, last, offset in self._stretches(zone):
+            work += self._tile(first, last, offset)
+        return work
+
+    def _tile(self, first: int, last: int, offset: int) -> bytes:
+        """Slots ``[first, last)`` read in the weekly pattern at ``offset`` min."""
+        step = round(self.minutes)
+        minute = (self.origin.weekday() * 1440 + first * step + offset) % _WEEK
+        span = minute + (last - first) * step
+        return (self._week * (span // _WEEK + 1))[minute:span:step]
+
+    def _offset(self, zone: zoneinfo.ZoneInfo, slot: int) -> int:
+        """The zone's UTC offset in minutes at the start of ``slot``."""
+        offset = self.moment(slot).astimezone(zone).utcoffset()
+        return int(offset.total_seconds() // 60) if offset else 0
+
+    def _stretches(self, zone: zoneinfo.ZoneInfo) -> list[tuple[int, int, int]]:
+        """``(first, last, offset)`` runs of slots with one UTC offset.
+
+        The offset is probed once a day and a change is bisected to its slot
+        (zones change at most once a day).
+        """
+        per_day = max(1, round(1440 / self.minutes))
+        runs, first, current = [], 0, self._offset(zone, 0)
+        probe = 0
+        while probe < self.count - 1:
+            ahead = min(probe + per_day, self.count - 1)
+            if self._offset(zone, ahead) == current:
+                probe = ahead
+                continue
+            low, high = probe, ahead  # offset(low) is current, offset(high) not
+            while high - low > 1:
+                middle = (low + high) // 2
+                if self._offset(zone, middle) == current:
+                    low = middle
+                else:
+                    high = middle
+            runs.append((first, high, current))
+            first, current, probe = high, self._offset(zone, high), high
+        runs.append((first, self.count, current))
+        return runs
 
     def index(self, moment: datetime.datetime, up: bool = False) -> int:
         """The slot holding ``moment`` (``up``: the first slot not before it)."""
@@ -243,13 +317,18 @@ class _Slots:
             position = start
         return position
 
-    def after_working(self, first: int, count: int) -> int:
-        """The end of the ``count``-th working slot from ``first`` (0: ``first``)."""
+    def after_working(self, first: int, count: int, task_id: int | None = None) -> int:
+        """The end of the ``count``-th working slot from ``first`` (0: ``first``).
+
+        Past the horizon it raises :class:`HorizonError` naming ``task_id``.
+        """
         position = first
         while count > 0:
             start = self.work.find(1, position)
             if start < 0:
-                raise SchedulingError("the work does not fit into the project horizon")
+                raise HorizonError(
+                    "the work does not fit into the project horizon", task_id
+                )
             stop = self.work.find(0, start)
             stop = self.count if stop < 0 else stop
             if stop - start >= count:
@@ -257,6 +336,19 @@ class _Slots:
             count -= stop - start
             position = stop
         return position
+
+
+_WEEK = 7 * 1440
+
+
+def _week_pattern(working_hours: Sequence[Sequence[Sequence[int]]]) -> bytes:
+    """One flag per local minute of the week (Monday 00:00 first): working."""
+    week = bytearray(_WEEK)
+    for day, ranges in enumerate(working_hours):
+        for first, last in ranges:
+            lo, hi = day * 1440 + int(first), day * 1440 + int(last)
+            week[lo:hi] = b"\x01" * max(0, hi - lo)
+    return bytes(week)
 
 
 @dataclass(slots=True)
@@ -313,7 +405,7 @@ class Engine:
         free = self.free.get(user_id)
         if free is None:
             slots = self.slots
-            free = bytearray(slots.work)
+            free = bytearray(slots.mask(slots.calendar.zone_of(user_id)))
             now = slots.clamp(slots.index(self.slots.calendar.now, up=True))
             free[:now] = bytes(now)
             vacations = self.data.vacations
@@ -572,10 +664,11 @@ class Engine:
         counts: dict[int, int] = {}
         for user_id in users:
             spans = (*vacations.get(None, ()), *vacations.get(user_id, ()))
+            work = self.slots.mask(self.slots.calendar.zone_of(user_id))
             if not spans and user_id not in logs:
-                counts[user_id] = self.slots.working_count
+                counts[user_id] = work.count(1)
                 continue
-            free = bytearray(self.slots.work)
+            free = bytearray(work)
             for start, end in (*spans, *logs.get(user_id, ())):
                 self._block(free, start, end)
             counts[user_id] = free.count(1)
@@ -627,10 +720,37 @@ class Engine:
                     self.progress(scheduled, len(leaves))
                 stack.append(("X", task_id))
         if len(self.end) != len(self.ids):
-            raise SchedulingError("the task dependencies form a cycle")
+            raise self._cycle_error(successors, pending)
         if self.progress:
             self.progress(scheduled, len(leaves))
         return self._plan()
+
+    def _beyond(self, task_id: int) -> HorizonError:
+        path = self.data.path_name(task_id)
+        return HorizonError(
+            f"{path} (Task, id {task_id}) does not fit into the project horizon",
+            task_id,
+        )
+
+    def _cycle_error(
+        self, successors: dict[tuple[str, int], list], pending: dict
+    ) -> SchedulingError:
+        """The tasks of one dependency cycle, named by their paths."""
+        before: dict[tuple[str, int], list[tuple[str, int]]] = {}
+        for edges in (successors, self.early):
+            for source, targets in edges.items():
+                for target in targets:
+                    if pending.get(target) and pending.get(source):
+                        before.setdefault(target, []).append(source)
+        node = next((n for n, count in pending.items() if count and n in before), None)
+        seen: list[tuple[str, int]] = []
+        while node is not None and node not in seen:
+            seen.append(node)
+            node = before[node][0] if before.get(node) else None
+        loop = seen[seen.index(node) :] if node in seen else seen
+        names = list(dict.fromkeys(self.data.path_name(n[1]) for n in reversed(loop)))
+        text = " -> ".join([*names, names[0]]) if names else "unknown tasks"
+        return SchedulingError(f"the task dependencies form a cycle: {text}")
 
     @staticmethod
     def _settled(leaf: _Leaf | None, done: tuple[float, int] | None) -> bool:
@@ -695,7 +815,7 @@ class Engine:
                 calendar.calendar_minutes(timing, unit) / minutes - EPSILON
             )
         count = math.ceil(calendar.work_minutes(timing, unit) / minutes - EPSILON)
-        return self.slots.after_working(moment, count)
+        return self.slots.after_working(moment, count, dep.task_id)  # type: ignore[attr-defined]
 
     def _exit(self, task_id: int, earliest: dict[int, int]) -> None:
         """A container spans its children (an empty one is a milestone)."""
@@ -744,14 +864,11 @@ class Engine:
             counting = max(first, now)
             count = math.ceil(leaf.amount - EPSILON)
             if leaf.model == "length":
-                end = self.slots.after_working(counting, count)
+                end = self.slots.after_working(counting, count, task_id)
             else:
                 end = counting + count
             if end > self.slots.count:
-                raise SchedulingError(
-                    f"{self.data.path_name(task_id)} (Task, id {task_id}) does not "
-                    "fit into the project horizon"
-                )
+                raise self._beyond(task_id)
             start = first
             if leaf.alternatives and not leaf.persistent:
                 self._book_switching(task_id, leaf, counting, end)
@@ -826,10 +943,20 @@ class Engine:
     def _explain_wait(self, task_id: int, first: int, start: int, now: int) -> None:
         if start == now and first < now:
             self.reason[task_id] = ("now", None)
-        elif self.slots.work.find(1, first) == start:
+        elif self._waited_for_hours(task_id, first, start):
             self.reason[task_id] = ("calendar", None)
         else:
             self.reason[task_id] = ("resource", None)
+
+    def _waited_for_hours(self, task_id: int, first: int, start: int) -> bool:
+        """Whether ``start`` is the first working slot of the studio or of a
+        candidate working in a zone of its own."""
+        if self.slots.work.find(1, first) == start:
+            return True
+        calendar, data = self.slots.calendar, self.data
+        users = (*data.resources.get(task_id, ()), *data.alternatives.get(task_id, ()))
+        zones = {calendar.zone_of(user_id) for user_id in users} - {calendar.timezone}
+        return any(self.slots.mask(zone).find(1, first) == start for zone in zones)
 
     def _choose(self, leaf: _Leaf, first: int) -> list[int]:
         """One resource per primary: itself or the alternative free first."""
@@ -927,10 +1054,7 @@ class Engine:
         while amount > EPSILON:
             slot = self._next_free(users, slot)
             if slot >= self.slots.count:
-                raise SchedulingError(
-                    f"{self.data.path_name(task_id)} (Task, id {task_id}) does not "
-                    "fit into the project horizon"
-                )
+                raise self._beyond(task_id)
             booked = self._switch(task_id, leaf, groups, slot, amount)
             if booked and start < 0:
                 start = slot
@@ -972,10 +1096,7 @@ class Engine:
         while amount > EPSILON:
             begin = min(run[0] for run in runs.values())
             if begin >= _NEVER:
-                raise SchedulingError(
-                    f"{self.data.path_name(task_id)} (Task, id {task_id}) does not "
-                    "fit into the project horizon"
-                )
+                raise self._beyond(task_id)
             active = [u for u in resources if runs[u][0] == begin]
             stop = min(
                 [runs[u][1] for u in active]
@@ -1103,6 +1224,13 @@ def _preorder(data: ScheduleData) -> Iterable[int]:
             stack.extend(reversed(data.tasks[task_id].children))
 
 
+#: The horizon never grows beyond this many days after ``now``: work that
+#: needs more means hours or resources that never work, not a long project.
+MAX_HORIZON_DAYS = 3660
+#: A horizon that is too short grows to at least this many days.
+MIN_GROWN_DAYS = 90
+
+
 def schedule(
     data: ScheduleData,
     calendar: Calendar,
@@ -1113,9 +1241,60 @@ def schedule(
     """Schedule ``data`` over ``calendar``; see :class:`Engine`.
 
     The rows are checked first (:func:`validate_schedule_data`), as for tj3,
-    unless they were when gathered.
+    unless they were when gathered.  Work that runs past ``calendar.end``
+    makes the horizon grow (doubling, at least :data:`MIN_GROWN_DAYS`) and
+    the plan start again, so a studio's end is a hint, not a wall; the
+    plan's ``horizon_end`` tells the end that fitted.
     """
     if not data.validated:
         validate_schedule_data(data)
-    with paused_gc():
-        return Engine(data, calendar, constraints, progress).run()
+    while True:
+        try:
+            with cycle_collector_paused():
+                plan = Engine(data, calendar, constraints, progress).run()
+        except HorizonError as error:
+            grown = grown_calendar(calendar)
+            if grown is None:
+                raise _beyond_reach(data, calendar, error) from None
+            calendar = grown
+            continue
+        plan.horizon_end = _Slots(calendar).moment(0) + _day_span(calendar)
+        return plan
+
+
+def _day_span(calendar: Calendar) -> datetime.timedelta:
+    """The horizon as the engine counts it: whole UTC days from the start's."""
+    start = as_utc(calendar.start).replace(hour=0, minute=0, second=0, microsecond=0)
+    end = as_utc(calendar.end).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(end - start, datetime.timedelta(0))
+
+
+def grown_calendar(calendar: Calendar) -> Calendar | None:
+    """``calendar`` with a longer horizon, or None past :data:`MAX_HORIZON_DAYS`."""
+    start = as_utc(calendar.start).replace(hour=0, minute=0, second=0, microsecond=0)
+    limit = max(as_utc(calendar.now), start) + datetime.timedelta(days=MAX_HORIZON_DAYS)
+    current = start + _day_span(calendar)
+    if current >= limit:
+        return None
+    span = max(2 * (current - start), datetime.timedelta(days=MIN_GROWN_DAYS))
+    end = min(start + span, limit)
+    end = end.replace(hour=0, minute=0, second=0, microsecond=0)
+    if end <= current:
+        end = current + datetime.timedelta(days=1)
+    return dataclasses.replace(calendar, end=end)
+
+
+def _beyond_reach(
+    data: ScheduleData, calendar: Calendar, error: HorizonError
+) -> HorizonError:
+    """The final refusal: which task, how far the horizon grew, what to check."""
+    who = "the work"
+    if error.task_id is not None and error.task_id in data.tasks:
+        who = f"{data.path_name(error.task_id)} (Task, id {error.task_id})"
+    end = as_utc(calendar.end).strftime("%Y-%m-%d")
+    return HorizonError(
+        f"{who} does not fit into the project horizon even grown to {end} "
+        f"({MAX_HORIZON_DAYS} days after now): check the studio's working hours "
+        "and the vacations and efficiency of its resources",
+        error.task_id,
+    )

@@ -5,6 +5,11 @@ generator both call these, so a user's resource block reads the same in
 ``print(me.to_tjp)`` and in the file tj3 gets.  Every datetime is written in
 UTC (tj3 runs with ``TZ=UTC``), and the layout is the normative one of spec
 09 §4 and §7.
+
+A studio in another time zone gets a ``timezone`` line, so tj3 reads the
+working hours in local time (daylight saving included); tj3 then reads
+every date without an offset in that zone too, so the file's dates carry
+an explicit ``-+0000`` (``zoned``) and the CSV report is written in UTC.
 """
 
 from __future__ import annotations
@@ -22,11 +27,37 @@ BOOKING = "%Y-%m-%d-%H:%M:00"
 INDENT = "    "
 
 
-def utc_text(moment: datetime.datetime, pattern: str) -> str:
-    """``moment`` converted to UTC and formatted (naive values are taken as UTC)."""
+#: Zone names that mean UTC; tj3 knows only ``UTC`` itself.
+_UTC_NAMES = frozenset(
+    {"UTC", "UCT", "Universal", "Zulu", "GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich"}
+)
+
+
+def utc_text(moment: datetime.datetime, pattern: str, zoned: bool = False) -> str:
+    """``moment`` converted to UTC and formatted (naive values are taken as UTC).
+
+    ``zoned`` appends tj3's ``-+0000``: needed once the file sets a zone.
+    """
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
-    return moment.strftime(pattern)
+    return moment.strftime(pattern) + ("-+0000" if zoned else "")
+
+
+def tj3_time_zone(name: str) -> str | None:
+    """The ``timezone`` tj3 gets for an IANA name; None when it means UTC.
+
+    tj3 accepts ``UTC`` and ``Region/City`` names only, so a UTC alias is
+    no zone at all and another name without a region is refused here.
+    """
+    bare = name[4:] if name.startswith("Etc/") else name
+    if bare in _UTC_NAMES:
+        return None
+    if "/" not in name:
+        raise ValueError(
+            f"Studio.timezone should be a Region/City name that TaskJuggler "
+            f"knows (e.g. 'Asia/Tokyo' or 'America/New_York'), not {name!r}"
+        )
+    return name
 
 
 def indent(text: str, prefix: str = INDENT) -> str:
@@ -39,19 +70,22 @@ def timing(value: float | None, unit: str) -> str:
     return f"{float(value or 0.0)}{unit}"
 
 
-def vacation_line(start: datetime.datetime, end: datetime.datetime) -> str:
-    return f"vacation {utc_text(start, SECOND)} - {utc_text(end, SECOND)}"
+def vacation_line(
+    start: datetime.datetime, end: datetime.datetime, zoned: bool = False
+) -> str:
+    return f"vacation {utc_text(start, SECOND, zoned)} - {utc_text(end, SECOND, zoned)}"
 
 
 def resource_block(
     user_id: int | None,
     efficiency: float,
     vacations: Iterable[tuple[datetime.datetime, datetime.datetime]] = (),
+    zoned: bool = False,
 ) -> str:
     """``resource User_<id> "User_<id>" {`` with efficiency and vacations."""
     lines = [f'resource User_{user_id} "User_{user_id}" {{']
     lines.append(f"{INDENT}efficiency {efficiency}")
-    lines.extend(INDENT + vacation_line(start, end) for start, end in vacations)
+    lines.extend(INDENT + vacation_line(start, end, zoned) for start, end in vacations)
     lines.append("}")
     return "\n".join(lines)
 
@@ -62,7 +96,7 @@ def dependency_text(path: str, target: str, gap: float, unit: str, model: str) -
     return f"{path} {{{target}{gap_text}}}"
 
 
-def constraint_lines(row: TaskRow, prefix: str) -> list[str]:
+def constraint_lines(row: TaskRow, prefix: str, zoned: bool = False) -> list[str]:
     """The pinned dates of a constrained leaf (``Task.to_tjp``'s start/end).
 
     Without them tj3 would plan over a pinned date and the write-back would
@@ -74,10 +108,11 @@ def constraint_lines(row: TaskRow, prefix: str) -> list[str]:
     """
     lines = []
     if row.pinned_start is not None:
-        lines.append(f"{prefix}start {utc_text(row.pinned_start, MINUTE)}")
+        lines.append(f"{prefix}start {utc_text(row.pinned_start, MINUTE, zoned)}")
     if row.pinned_end is not None:
         keyword = "maxend" if row.pinned_start is not None else "end"
-        lines.append(f"{prefix}{keyword} {utc_text(row.pinned_end, MINUTE)}")
+        end = utc_text(row.pinned_end, MINUTE, zoned)
+        lines.append(f"{prefix}{keyword} {end}")
     return lines
 
 
@@ -99,8 +134,9 @@ def allocation_text(
 class TasksBuffer:
     """Writes the ``# tasks`` section (spec 09 §4.2) from :class:`ScheduleData`."""
 
-    def __init__(self, data: ScheduleData) -> None:
+    def __init__(self, data: ScheduleData, zoned: bool = False) -> None:
         self.data = data
+        self.zoned = zoned
         self.lines: list[str] = []
 
     def render(self) -> str:
@@ -122,7 +158,7 @@ class TasksBuffer:
             lines.append(f"{inner}depends {self._depends(dependencies)}")
         resources = data.resources.get(row.id)
         if resources and not row.children:
-            lines.extend(constraint_lines(row, inner))
+            lines.extend(constraint_lines(row, inner, self.zoned))
             lines.append(
                 f"{inner}{row.schedule_model} "
                 f"{timing(row.schedule_timing, row.schedule_unit)}"
@@ -135,9 +171,10 @@ class TasksBuffer:
             )
             lines.append(f"{inner}allocate {alloc}")
             for log in data.bookings.get(row.id, ()):
+                start = utc_text(log.start, BOOKING, self.zoned)
+                end = utc_text(log.end, BOOKING, self.zoned)
                 lines.append(
-                    f"{inner}booking User_{log.resource_id} "
-                    f"{utc_text(log.start, BOOKING)} - {utc_text(log.end, BOOKING)}"
+                    f"{inner}booking User_{log.resource_id} {start} - {end}"
                     " { overtime 2 }"
                 )
         for child_id in row.children:
@@ -157,33 +194,31 @@ class TasksBuffer:
         )
 
 
-def resources_section(data: ScheduleData) -> str:
+def resources_section(data: ScheduleData, zoned: bool = False) -> str:
     """``resource resources "Resources" {`` with studio vacations and every user."""
     lines = ["# resources", 'resource resources "Resources" {']
     lines.extend(
-        vacation_line(start, end) for start, end in data.vacations.get(None, ())
+        vacation_line(start, end, zoned) for start, end in data.vacations.get(None, ())
     )
     lines.extend(
-        resource_block(user_id, efficiency, data.vacations.get(user_id, ()))
+        resource_block(user_id, efficiency, data.vacations.get(user_id, ()), zoned)
         for user_id, efficiency in data.users
     )
     lines.append("}")
     return "\n".join(lines)
 
 
-def report_section(name: str, compute_resources: bool) -> str:
-    """The CSV ``taskreport`` tj3 writes as ``<output dir>/<name>.csv``."""
+def report_section(name: str, compute_resources: bool, zoned: bool = False) -> str:
+    """The CSV ``taskreport`` tj3 writes as ``<output dir>/<name>.csv``.
+
+    ``zoned``: the project has a zone, the report is asked for UTC dates.
+    """
     columns = "id, start, end" + (", resources" if compute_resources else "")
-    return "\n".join(
-        [
-            "# reports",
-            f'taskreport breakdown "{name}"{{',
-            f"{INDENT}formats csv",
-            f'{INDENT}timeformat "{MINUTE}"',
-            f"{INDENT}columns {columns}",
-            "}",
-        ]
-    )
+    lines = ["# reports", f'taskreport breakdown "{name}"{{', f"{INDENT}formats csv"]
+    if zoned:
+        lines.append(f'{INDENT}timezone "UTC"')
+    lines += [f'{INDENT}timeformat "{MINUTE}"', f"{INDENT}columns {columns}", "}"]
+    return "\n".join(lines)
 
 
 def tjp_file(
@@ -192,18 +227,24 @@ def tjp_file(
     data: ScheduleData,
     report_name: str,
     compute_resources: bool,
+    timezone: str = "UTC",
 ) -> str:
-    """The whole ``.tjp`` file (spec 09 §4.1), without a trailing newline."""
+    """The whole ``.tjp`` file (spec 09 §4.1), without a trailing newline.
+
+    ``timezone`` is the studio's (``studio_tjp`` states it to tj3): the
+    dates get an explicit UTC offset when it is not UTC.
+    """
+    zoned = tj3_time_zone(timezone) is not None
     return "\n".join(
         [
             f"# Generated By Stalker v{version}",
             studio_tjp,
             "",
-            resources_section(data),
+            resources_section(data, zoned),
             "",
             "# tasks",
-            TasksBuffer(data).render(),
+            TasksBuffer(data, zoned).render(),
             "",
-            report_section(report_name, compute_resources),
+            report_section(report_name, compute_resources, zoned),
         ]
     )

@@ -25,7 +25,8 @@ from sqlalchemy import (
 )
 
 from stalker.db.driver import BindConverter, executemany
-from stalker.scheduling.data import ScheduleData, paused_gc, table
+from stalker.scheduling.data import ScheduleData, table
+from stalker.utils import cycle_collector_paused
 
 _DATE_ATTRIBUTES = ("_start", "_end", "_duration", "computed_start", "computed_end")
 
@@ -285,7 +286,7 @@ def write_back(
     the written tasks are replaced.  Ids that are neither a gathered task nor
     a project of the run are ignored.
     """
-    with paused_gc():
+    with cycle_collector_paused():
         _write_back(session, data, computed, compute_resources)
 
 
