@@ -59,3 +59,23 @@ def test_versions_benchmark(bench, monkeypatch):
             _timing(result[key]) / 4, rel=0.01
         )
     _timing(result["latest_version"])
+
+
+def test_scale_benchmark(bench, monkeypatch, backend):
+    monkeypatch.setenv("STALKER_BENCH_SCALE_TASKS", "60")
+    monkeypatch.setenv("STALKER_BENCH_SCALE_USERS", "4")
+    monkeypatch.setenv("STALKER_BENCH_SCALE_RUNS", "1")
+    monkeypatch.setenv("STALKER_BENCH_SCALE_BACKENDS", backend)
+    report = bench("bench_scale")
+    (result,) = report["results"]
+    assert result["scenario"] == f"scale_{backend}_60"
+    assert result["tasks"] > 60
+    assert result["resources"] == 4
+    native = result["native"]
+    assert native["runs"] == 1
+    for phase in ("gather_s", "engine_s", "write_back_s", "commit_s"):
+        assert 0 < native[phase] <= native["total_s"]
+    assert native["schedule_s"] <= native["total_s"]
+    assert native["schedule_over_engine"] >= 1  # schedule() holds the engine
+    assert 0 < native["peak_rss_mb"] < 2048
+    assert result["targets_met"] == {"peak_rss_mb": True}

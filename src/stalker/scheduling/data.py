@@ -17,9 +17,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Enum, String, Table, select, type_coerce
+from sqlalchemy import Enum, String, Table, case, select, type_coerce
+from sqlalchemy.types import NullType
 
 from stalker.db.declarative import Base
+from stalker.utils import cycle_collector_paused
 
 
 def table(name: str) -> Table:
@@ -53,7 +55,8 @@ class TaskRow:
     allocation_strategy: str = "minallocated"
     persistent_allocation: bool = True
     children: list[int] = field(default_factory=list)
-    #: ``schedule_constraint`` bits (1 start, 2 end) and the pinned dates.
+    #: ``schedule_constraint`` bits (1 start, 2 end) and the pinned dates
+    #: (gathered only when a bit pins them, None otherwise).
     constraint: int = 0
     start: datetime.datetime | None = None
     end: datetime.datetime | None = None
@@ -169,15 +172,43 @@ _TASK_COLUMNS = (
     "allocation_strategy",
     "persistent_allocation",
     "schedule_constraint",
-    "start",
-    "end",
 )
 
 
-def _task_rows(session: Any, condition: Any) -> list[TaskRow]:
-    tasks = table("Tasks")
-    query = select(*(_column(tasks, name) for name in _TASK_COLUMNS)).where(condition)
-    rows = session.execute(query.order_by(tasks.c.id)).all()
+_RAW = NullType()
+
+
+def _task_query(condition: Any) -> Any:
+    """The task rows, their names, and the dates their constraint pins.
+
+    A date that no constraint bit pins is read as NULL: converting every
+    task's start and end to an aware datetime was two thirds of reading the
+    tasks, for dates that only constrained tasks use.
+    """
+    tasks, entities = table("Tasks"), table("SimpleEntities")
+    constraint = tasks.c.schedule_constraint
+    return (
+        select(
+            *(_column(tasks, name) for name in _TASK_COLUMNS),
+            # raw: the few pinned dates are converted in _task_rows
+            type_coerce(case((constraint.bitwise_and(1) != 0, tasks.c.start)), _RAW),
+            type_coerce(case((constraint.bitwise_and(2) != 0, tasks.c.end)), _RAW),
+            entities.c.name,
+        )
+        .join(entities, entities.c.id == tasks.c.id)
+        .where(condition)
+        .order_by(tasks.c.id)
+    )
+
+
+def _task_rows(
+    session: Any, condition: Any, names: dict[int, str] | None = None
+) -> list[TaskRow]:
+    """The tasks matching ``condition`` by id; their names go to ``names``."""
+    rows = session.execute(_task_query(condition)).all()
+    date = _date_reader(session)
+    if names is not None:
+        names.update((row[0], row[12]) for row in rows)
     return [
         TaskRow(
             id=row[0],
@@ -190,11 +221,19 @@ def _task_rows(session: Any, condition: Any) -> list[TaskRow]:
             allocation_strategy=row[7] or "minallocated",
             persistent_allocation=bool(row[8]),
             constraint=int(row[9] or 0),
-            start=row[10],
-            end=row[11],
+            start=row[10] if row[10] is None else date(row[10]),
+            end=row[11] if row[11] is None else date(row[11]),
         )
         for row in rows
     ]
+
+
+def _date_reader(session: Any) -> Callable[[Any], Any]:
+    """The Tasks.start column's result conversion for the session's database."""
+    dialect = session.get_bind().dialect
+    column_type = table("Tasks").c.start.type.dialect_impl(dialect)
+    processor = column_type.result_processor(dialect, None)
+    return processor or (lambda value: value)
 
 
 def _users_by_task(session: Any, link_table: str, in_projects: Any) -> dict:
@@ -287,7 +326,7 @@ def _add_outside_ancestors(session: Any, data: ScheduleData) -> None:
         if dep.depends_on_id not in data.tasks
     }
     while missing:  # one query per level of the outside hierarchy
-        rows = _task_rows(session, tasks.c.id.in_(sorted(missing)))
+        rows = _task_rows(session, tasks.c.id.in_(sorted(missing)), data.names)
         for row in rows:
             data.tasks[row.id] = row
         missing = {
@@ -310,6 +349,11 @@ def gather_schedule_data(
 
     Flush the session first: rows not yet in the database are not seen.
     """
+    with cycle_collector_paused():
+        return _gather(session, project_ids)
+
+
+def _gather(session: Any, project_ids: Sequence[int] | None) -> ScheduleData:
     tasks = table("Tasks")
     if not project_ids:
         project_ids = all_project_ids(session)
@@ -318,7 +362,7 @@ def gather_schedule_data(
     if not data.project_ids:
         return data
     in_projects = tasks.c.project_id.in_(data.project_ids)
-    for row in _task_rows(session, in_projects):
+    for row in _task_rows(session, in_projects, data.names):
         data.tasks[row.id] = row
     _link_children(data, data.tasks.values())
     data.resources = _users_by_task(session, "Task_Resources", in_projects)
@@ -328,21 +372,14 @@ def gather_schedule_data(
     data.dependencies = _dependencies(session, in_projects)
     data.bookings = _bookings(session, in_projects)
     _add_outside_ancestors(session, data)
-    data.names = _names(session, data)
+    _project_names(session, data)
     validate_schedule_data(data)
     return data
 
 
-def _names(session: Any, data: ScheduleData) -> dict[int, str]:
-    """Task names and project codes, one query each (for error messages)."""
+def _project_names(session: Any, data: ScheduleData) -> None:
+    """Project codes (or names) for messages; the task names came with the rows."""
     entities, projects = table("SimpleEntities"), table("Projects")
-    names: dict[int, str] = {}
-    ids = sorted(data.tasks)
-    for start in range(0, len(ids), 10000):
-        query = select(entities.c.id, entities.c.name).where(
-            entities.c.id.in_(ids[start : start + 10000])
-        )
-        names.update(session.execute(query).all())
     project_ids = sorted({row.project_id for row in data.tasks.values()})
     query = (
         select(projects.c.id, projects.c.code, entities.c.name)
@@ -350,8 +387,7 @@ def _names(session: Any, data: ScheduleData) -> dict[int, str]:
         .where(projects.c.id.in_(project_ids))
     )
     for project_id, code, name in session.execute(query).all():
-        names[project_id] = code or name
-    return names
+        data.names[project_id] = code or name
 
 
 def _link_children(data: ScheduleData, rows: Iterable[TaskRow]) -> None:
@@ -460,24 +496,25 @@ def validate_schedule_data(data: ScheduleData) -> None:
     same refusal before they run.
     """
     for row in data.tasks.values():
-        owner = _Named(_task_name, data, row.id)
-        _amount(owner, "schedule_timing", row.schedule_timing)
-        _one_of(owner, "schedule_unit", row.schedule_unit, _UNITS)
-        _one_of(owner, "schedule_model", row.schedule_model, _MODELS)
-        _one_of(owner, "allocation_strategy", row.allocation_strategy, _STRATEGIES)
-        for bit, attr, pinned in ((1, "start", row.start), (2, "end", row.end)):
-            if row.constraint & bit and not isinstance(pinned, datetime.datetime):
-                raise TypeError(
-                    f"{owner} {attr} should be a datetime (it is pinned by "
-                    f"schedule_constraint {row.constraint}), not {_given(pinned)}"
-                )
+        if not (  # the common case, inline; the checks below name the fault
+            type(row.schedule_timing) is float
+            and 0.0 <= row.schedule_timing < math.inf
+            and row.schedule_unit in _UNITS
+            and row.schedule_model in _MODELS
+            and row.allocation_strategy in _STRATEGIES
+            and not row.constraint
+        ):
+            _check_task(data, row)
     for dependencies in data.dependencies.values():
         for dep in dependencies:
-            owner = _Named(_dependency_name, data, dep)
-            _amount(owner, "gap_timing", dep.gap_timing)
-            _one_of(owner, "gap_unit", dep.gap_unit, _UNITS)
-            _one_of(owner, "gap_model", dep.gap_model, _GAP_MODELS)
-            _one_of(owner, "dependency_target", dep.target, _TARGETS)
+            if not (
+                type(dep.gap_timing) is float
+                and 0.0 <= dep.gap_timing < math.inf
+                and dep.gap_unit in _UNITS
+                and dep.gap_model in _GAP_MODELS
+                and dep.target in _TARGETS
+            ):
+                _check_dependency(data, dep)
     for user_id, efficiency in data.users:
         _amount(f"User (id {user_id})", "efficiency", efficiency)
     for vacation_user_id, spans in data.vacations.items():  # None: studio-wide
@@ -485,6 +522,28 @@ def validate_schedule_data(data: ScheduleData) -> None:
             _span(f"Vacation of user {vacation_user_id}", start, end)
     _check_bookings(data)
     data.validated = True
+
+
+def _check_task(data: ScheduleData, row: TaskRow) -> None:
+    owner = _Named(_task_name, data, row.id)
+    _amount(owner, "schedule_timing", row.schedule_timing)
+    _one_of(owner, "schedule_unit", row.schedule_unit, _UNITS)
+    _one_of(owner, "schedule_model", row.schedule_model, _MODELS)
+    _one_of(owner, "allocation_strategy", row.allocation_strategy, _STRATEGIES)
+    for bit, attr, pinned in ((1, "start", row.start), (2, "end", row.end)):
+        if row.constraint & bit and not isinstance(pinned, datetime.datetime):
+            raise TypeError(
+                f"{owner} {attr} should be a datetime (it is pinned by "
+                f"schedule_constraint {row.constraint}), not {_given(pinned)}"
+            )
+
+
+def _check_dependency(data: ScheduleData, dep: DependencyRow) -> None:
+    owner = _Named(_dependency_name, data, dep)
+    _amount(owner, "gap_timing", dep.gap_timing)
+    _one_of(owner, "gap_unit", dep.gap_unit, _UNITS)
+    _one_of(owner, "gap_model", dep.gap_model, _GAP_MODELS)
+    _one_of(owner, "dependency_target", dep.target, _TARGETS)
 
 
 def _check_bookings(data: ScheduleData) -> None:

@@ -42,6 +42,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import heapq
+import itertools
 import math
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -55,6 +56,7 @@ from stalker.scheduling.data import (
     validate_schedule_data,
 )
 from stalker.scheduling.writeback import ComputedSchedule
+from stalker.utils import cycle_collector_paused
 
 UTC = datetime.timezone.utc
 EPSILON = 1e-9
@@ -198,10 +200,11 @@ class Plan:
 
     def computed(self) -> list[ComputedSchedule]:
         """Rows for :func:`stalker.scheduling.writeback.write_back`."""
-        rows = [
-            ComputedSchedule(plan.task_id, plan.start, plan.end, plan.resource_ids)
-            for plan in self.tasks.values()
-        ]
+        with cycle_collector_paused():  # a row per task, on the engine's big heap
+            rows = [
+                ComputedSchedule(plan.task_id, plan.start, plan.end, plan.resource_ids)
+                for plan in self.tasks.values()
+            ]
         rows.extend(
             ComputedSchedule(project_id, start, end)
             for project_id, (start, end) in self.projects.items()
@@ -1192,9 +1195,13 @@ class Engine:
             parent = self.data.tasks[task_id].parent_id
             if parent in late:
                 late[task_id] = min(late[task_id], late[parent])
-        work = self.slots.work
+        # working slots before each slot: one pass, not a count per task
+        before = [0, *itertools.accumulate(self.slots.work)]
+        last = len(before) - 1
         return {
-            i: work.count(1, self.end[i], late[i]) if late[i] > self.end[i] else 0
+            i: before[min(late[i], last)] - before[self.end[i]]
+            if late[i] > self.end[i]
+            else 0
             for i in self.ids
         }
 
@@ -1243,7 +1250,8 @@ def schedule(
         validate_schedule_data(data)
     while True:
         try:
-            plan = Engine(data, calendar, constraints, progress).run()
+            with cycle_collector_paused():
+                plan = Engine(data, calendar, constraints, progress).run()
         except HorizonError as error:
             grown = grown_calendar(calendar)
             if grown is None:
