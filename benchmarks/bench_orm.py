@@ -504,6 +504,8 @@ class _Stalker:
     def __init__(self, url: str | None, folder: Path) -> None:
         self.url = url
         self.folder = folder
+        #: (construction, commit) seconds of each build
+        self.splits: list[tuple[float, float]] = []
 
     def fresh(self) -> None:
         fresh_studio(self.url, self.folder)
@@ -536,8 +538,11 @@ class _Stalker:
         return DBSession
 
     def build(self, size: int) -> None:
+        start = time.perf_counter()
         build_stalker_production(self.project, self.users, size)
+        built = time.perf_counter()
         DBSession.commit()
+        self.splits.append((built - start, time.perf_counter() - built))
 
     def close(self) -> None:
         DBSession.remove()
@@ -552,6 +557,7 @@ class _Control:
         self.url = url
         self.folder = folder
         self.engine: Engine | None = None
+        self.splits: list[tuple[float, float]] = []
         self.session: Session = Session()
 
     def _engine(self) -> Engine:
@@ -671,6 +677,7 @@ class _Control:
 
     def build(self, size: int) -> None:
         """The production ``bench_tasks.build_production`` makes, in the control."""
+        start = time.perf_counter()
         char_type = CType(name="Character", code="CHAR", target_entity_type="Asset")
         shot_block = 1 + len(SHOT_TASKS)
         sequence_block = 1 + SHOTS_PER_SEQUENCE * shot_block
@@ -708,7 +715,9 @@ class _Control:
             new.append(asset)
             k = self._chain(asset, ASSET_TASKS, k)
         self.session.add_all(new)
+        built = time.perf_counter()
         self.session.commit()
+        self.splits.append((built - start, time.perf_counter() - built))
 
     def close(self) -> None:
         self.session.close()
@@ -991,6 +1000,14 @@ def _scenario(backend: str, url: str | None, size: int, folder: Path) -> dict[st
         side.user_id, side.project_id = side.users[7].id, side.project.id
     _analyze(url, sides)
     figures = {"create_commit": _figure("create_commit", create)}
+    for name, side in sides.items():  # where the time goes: objects, then SQL
+        construction, commit = zip(*side.splits, strict=True)
+        figures["create_commit"][f"{name}_construction_s"] = round(
+            statistics.median(construction), 6
+        )
+        figures["create_commit"][f"{name}_commit_s"] = round(
+            statistics.median(commit), 6
+        )
     figures.update(_lookups(sides))
     figures["publish"] = _publish(sides)
     for side in sides.values():
