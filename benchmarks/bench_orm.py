@@ -189,10 +189,14 @@ class CSimpleEntity(CBase):
     stalker_version: Mapped[str | None] = mapped_column(String(256))
 
     created_by: Mapped[CUser | None] = relationship(
-        primaryjoin="CSimpleEntity.created_by_id == CUser.id", post_update=True
+        primaryjoin="CSimpleEntity.created_by_id == CUser.id",
+        post_update=True,
+        back_populates="entities_created",
     )
     updated_by: Mapped[CUser | None] = relationship(
-        primaryjoin="CSimpleEntity.updated_by_id == CUser.id", post_update=True
+        primaryjoin="CSimpleEntity.updated_by_id == CUser.id",
+        post_update=True,
+        back_populates="entities_updated",
     )
     type: Mapped[CType | None] = relationship(
         primaryjoin="CSimpleEntity.type_id == CType.id", post_update=True
@@ -318,7 +322,9 @@ class CProject(CEntity):
     structure_id: Mapped[int | None] = mapped_column(
         ForeignKey("Structures.id"), index=True
     )
-    image_format_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    image_format_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ImageFormats.id"), index=True
+    )
     fps: Mapped[float] = mapped_column(Float, default=25.0)
     is_stereoscopic: Mapped[bool] = mapped_column(Boolean, default=False)
     status_id: Mapped[int | None] = mapped_column(ForeignKey("Statuses.id"), index=True)
@@ -374,7 +380,9 @@ class CTaskDependency(CBase):
     task: Mapped[CTask] = relationship(
         foreign_keys=[task_id], back_populates="task_depends_on"
     )
-    depends_on: Mapped[CTask] = relationship(foreign_keys=[depends_on_id])
+    depends_on: Mapped[CTask] = relationship(
+        foreign_keys=[depends_on_id], back_populates="task_dependent_of"
+    )
 
 
 class CTask(CEntity):
@@ -390,7 +398,7 @@ class CTask(CEntity):
     bid_unit: Mapped[str] = mapped_column(String(3))
     schedule_seconds: Mapped[int] = mapped_column(Integer)
     total_logged_seconds: Mapped[int] = mapped_column(Integer, default=0)
-    good_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    good_id: Mapped[int | None] = mapped_column(ForeignKey("Goods.id"), index=True)
     status_id: Mapped[int] = mapped_column(ForeignKey("Statuses.id"), index=True)
     status_list_id: Mapped[int] = mapped_column(
         ForeignKey("StatusLists.id"), index=True
@@ -411,7 +419,7 @@ class CTask(CEntity):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("Tasks.id"), index=True)
 
     project: Mapped[CProject] = relationship(
-        primaryjoin="CTask.project_id == CProject.id"
+        primaryjoin="CTask.project_id == CProject.id", back_populates="tasks"
     )
     status: Mapped[CStatus] = relationship(primaryjoin="CTask.status_id == CStatus.id")
     status_list: Mapped[CStatusList] = relationship(
@@ -425,7 +433,9 @@ class CTask(CEntity):
     children: Mapped[list[CTask]] = relationship(
         primaryjoin="CTask.parent_id == CTask.id", back_populates="parent"
     )
-    resources: Mapped[list[CUser]] = relationship(secondary=Control_Task_Resources)
+    resources: Mapped[list[CUser]] = relationship(
+        secondary=Control_Task_Resources, back_populates="tasks"
+    )
     task_depends_on: Mapped[list[CTaskDependency]] = relationship(
         primaryjoin="CTask.id == CTaskDependency.task_id",
         back_populates="task",
@@ -460,7 +470,9 @@ class CShot(CTask):
     source_out: Mapped[int] = mapped_column(Integer, default=1)
     record_in: Mapped[int] = mapped_column(Integer, default=1)
     fps: Mapped[float] = mapped_column(Float, default=25.0)
-    image_format_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    image_format_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ImageFormats.id"), index=True
+    )
     code: Mapped[str] = mapped_column(String(256), index=True)
     sequences: Mapped[list[CSequence]] = relationship(secondary=Control_Shot_Sequences)
     __mapper_args__ = {"polymorphic_identity": "Shot"}
@@ -487,9 +499,150 @@ class CVersion(CLink):
         primaryjoin="CVersion.task_id == CTask.id", back_populates="versions"
     )
     parent: Mapped[CVersion | None] = relationship(
-        primaryjoin="CVersion.parent_id == CVersion.id", remote_side="CVersion.id"
+        primaryjoin="CVersion.parent_id == CVersion.id",
+        remote_side="CVersion.id",
+        back_populates="children",
     )
     __mapper_args__ = {"polymorphic_identity": "Version"}
+
+
+# The relationships the measured classes have and the paths above do not
+# use: SQLAlchemy prepares a loader for every relationship of a class at
+# each query, so the control carries the same number (on small tables of
+# its own where Stalker's target is not part of the control).
+
+
+def _aux(name: str, owner: str | None = None) -> Any:
+    """A minimal mapped table a relationship of the control points to."""
+    body: dict[str, Any] = {
+        "__tablename__": name,
+        "id": mapped_column(Integer, primary_key=True),
+    }
+    if owner is not None:
+        body["owner_id"] = mapped_column(Integer, ForeignKey(f"{owner}.id"), index=True)
+    return type(f"C{name}", (CBase,), body)
+
+
+def _one_to_many(owner: Any, key: str) -> None:
+    target = _aux(f"{owner.__tablename__}_{key}", owner.__tablename__)
+    setattr(owner, key, relationship(target))
+
+
+def _many_to_many(
+    owner: Any, key: str, target: Any = None, back_populates: str | None = None
+) -> Table:
+    name = f"{owner.__tablename__}_{key}"
+    if target is None:
+        target = _aux(f"{name}_items")
+    link = Table(
+        name,
+        CBase.metadata,
+        Column("owner_id", Integer, ForeignKey(f"{owner.__tablename__}.id")),
+        Column("target_id", Integer, ForeignKey(f"{target.__tablename__}.id")),
+    )
+    setattr(
+        owner,
+        key,
+        relationship(
+            target,
+            secondary=link,
+            primaryjoin=owner.__table__.c.id == link.c.owner_id,
+            secondaryjoin=link.c.target_id == target.__table__.c.id,
+            back_populates=back_populates,
+        ),
+    )
+    return link
+
+
+def _users_of_tasks(task_key: str, user_key: str) -> None:
+    link = _link(f"Task_{task_key}", "task_id.Tasks.id", "user_id.Users.id")
+    CTask.__mapper__.add_property(
+        task_key, relationship(CUser, secondary=link, back_populates=user_key)
+    )
+    CUser.__mapper__.add_property(
+        user_key, relationship(CTask, secondary=link, back_populates=task_key)
+    )
+
+
+CImageFormat = _aux("ImageFormats")
+CGood = _aux("Goods")
+_many_to_many(CSimpleEntity, "generic_data", CSimpleEntity)
+_many_to_many(CSimpleEntity, "entity_groups")
+CSimpleEntity.thumbnail = relationship(
+    CLink, primaryjoin=CSimpleEntity.thumbnail_id == CLink.__table__.c.id
+)
+_many_to_many(CEntity, "tags")
+_many_to_many(CEntity, "notes")
+CUser.entities_created = relationship(
+    CSimpleEntity,
+    primaryjoin=CUser.__table__.c.id == CSimpleEntity.created_by_id,
+    back_populates="created_by",
+)
+CUser.entities_updated = relationship(
+    CSimpleEntity,
+    primaryjoin=CUser.__table__.c.id == CSimpleEntity.updated_by_id,
+    back_populates="updated_by",
+)
+for _key in (
+    "department_role",
+    "company_role",
+    "vacations",
+    "authentication_logs",
+    "project_role",
+    "time_logs",
+):
+    _one_to_many(CUser, _key)
+_many_to_many(CUser, "groups")
+_many_to_many(CUser, "permissions")
+CUser.tasks = relationship(
+    CTask, secondary=Control_Task_Resources, back_populates="resources"
+)
+for _task_key, _user_key in (
+    ("alternative_resources", "alternative_resource_in_tasks"),
+    ("computed_resources", "computed_resource_in_tasks"),
+    ("watchers", "watching"),
+    ("responsible", "responsible_of"),
+):
+    _users_of_tasks(_task_key, _user_key)
+CTask.task_dependent_of = relationship(
+    CTaskDependency,
+    primaryjoin=CTask.__table__.c.id == CTaskDependency.depends_on_id,
+    back_populates="depends_on",
+)
+_one_to_many(CTask, "time_logs")
+_one_to_many(CTask, "reviews")
+CTask.good = relationship(CGood, primaryjoin=CTask.good_id == CGood.id)
+_many_to_many(CTask, "references", CLink)
+_many_to_many(CShot, "scenes")
+CShot.image_format = relationship(
+    CImageFormat, primaryjoin=CShot.image_format_id == CImageFormat.id
+)
+CProject.image_format = relationship(
+    CImageFormat, primaryjoin=CProject.image_format_id == CImageFormat.id
+)
+for _key in (
+    "user_role",
+    "client_role",
+    "budgets",
+    "dailies",
+    "scenes",
+    "tickets",
+    "pages",
+):
+    _one_to_many(CProject, _key)
+_many_to_many(CProject, "references", CLink)
+CProject.tasks = relationship(
+    CTask,
+    primaryjoin=CProject.__table__.c.id == CTask.project_id,
+    back_populates="project",
+)
+_many_to_many(CVersion, "inputs", CLink)
+_many_to_many(CVersion, "outputs", CLink)
+CVersion.children = relationship(
+    CVersion,
+    primaryjoin=CVersion.parent_id == CVersion.__table__.c.id,
+    back_populates="parent",
+)
 
 
 # --------------------------------------------------------------------------
