@@ -96,6 +96,10 @@ def _insert_new_objects_in_bulk(
 ) -> None:
     if instances is not None or not session.new:
         return
+    if not _only_stalker_objects(session):
+        # the listener sees every Session of the process: another library's
+        # models (or a mix) keep SQLAlchemy's own unit of work, untouched
+        return
     if _flush_watched_from_outside(session):
         # not even the SQLite ids: a later listener may add objects the
         # database numbers itself, after the ids handed out here
@@ -106,6 +110,14 @@ def _insert_new_objects_in_bulk(
             _run_in_flush_transaction(session, plan)
             return
     _hand_out_sqlite_ids(session)
+
+
+def _only_stalker_objects(session: Session) -> bool:
+    """Whether every new object of the flush is of a Stalker class."""
+    from stalker.db.declarative import Base
+
+    registry = Base.registry
+    return all(instance_state(obj).mapper.registry is registry for obj in session.new)
 
 
 #: The session events that must see the new objects of a flush as new.
