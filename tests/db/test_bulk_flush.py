@@ -400,3 +400,29 @@ def test_objects_of_another_model_keep_sqlalchemys_unit_of_work(monkeypatch):
         assert sorted(item.id for item in items) == [1, 2, 3]
     assert touched == []
     engine.dispose()
+
+
+def test_a_big_sqlite_flush_gives_every_table_planner_statistics(session, monkeypatch):
+    """Not only the tables with an index: a status by code scans Statuses."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's planner statistics")
+    monkeypatch.setattr(bulk_flush, "BULK_THRESHOLD", 1)
+    monkeypatch.setattr(bulk_flush, "SQLITE_STATISTICS_ROWS", 100)
+    project = make_project(in_memory=False)
+    session.add_all([Task(name=f"task {i}", project=project) for i in range(60)])
+    session.commit()
+    analyzed = set(session.execute(text("SELECT tbl FROM sqlite_stat1")).scalars())
+    assert {"SimpleEntities", "Entities", "Tasks", "Statuses", "Users"} <= analyzed
+    statement = select(Status).where(Status.code == "WIP")
+    plan = session.execute(
+        text(
+            "EXPLAIN QUERY PLAN "
+            + str(
+                statement.compile(
+                    session.get_bind(), compile_kwargs={"literal_binds": True}
+                )
+            )
+        )
+    ).all()
+    assert "SCAN Statuses" in [row[-1] for row in plan]
+    assert session.execute(text("PRAGMA analysis_limit")).scalar() == 0
