@@ -79,3 +79,32 @@ def test_scale_benchmark(bench, monkeypatch, backend):
     assert native["schedule_over_engine"] >= 1  # schedule() holds the engine
     assert 0 < native["peak_rss_mb"] < 2048
     assert result["targets_met"] == {"peak_rss_mb": True}
+
+
+def test_orm_benchmark_against_its_control(bench, monkeypatch):
+    monkeypatch.setenv("STALKER_BENCH_ORM_TASKS", "40")
+    monkeypatch.setenv("STALKER_BENCH_ORM_VERSIONS", "2")
+    monkeypatch.setenv("STALKER_BENCH_ORM_RUNS", "1")
+    (result,) = bench("bench_orm")["results"]
+    assert result["scenario"] == "orm_sqlite_40"
+    assert result["tasks"] > 40
+    figures = result["figures"]
+    assert set(figures) == {
+        "task_by_id",
+        "status_by_code",
+        "user_by_login",
+        "user_by_name",
+        "shot_by_code",
+        "tasks_of_user_in_project",
+        "create_commit",
+        "publish",
+    }
+    for figure in figures.values():
+        assert figure["stalker_s"] > 0 and figure["control_s"] > 0
+        assert figure["ratio"] == pytest.approx(
+            figure["stalker_s"] / figure["control_s"], rel=0.01, abs=0.001
+        )
+        assert figure["met"] == (figure["ratio"] <= figure["target_ratio"])
+    assert figures["tasks_of_user_in_project"]["rows"] > 0
+    stalker_path, control_path = figures["publish"]["paths"]
+    assert stalker_path.split("/")[1:] == control_path.split("/")[1:]

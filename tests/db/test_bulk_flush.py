@@ -372,3 +372,57 @@ def test_insert_lets_sqlalchemy_compute_python_defaults(session):
     bulk_flush._insert(session.connection(), table, [{"id": 7, "moment": None}])
     stored = session.connection().execute(select(table)).one()
     assert (stored.id, stored.label, stored.moment) == (7, "computed", None)
+
+
+def test_objects_of_another_model_keep_sqlalchemys_unit_of_work(monkeypatch):
+    """The hook sees every Session of the process, not only Stalker's."""
+    from sqlalchemy import Integer, String, create_engine
+    from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
+
+    class Other(DeclarativeBase):
+        pass
+
+    class Item(Other):
+        __tablename__ = "items"
+        id = mapped_column(Integer, primary_key=True)
+        name = mapped_column(String(20))
+
+    monkeypatch.setattr(bulk_flush, "BULK_THRESHOLD", 1)
+    touched = []
+    for name in ("_plan_bulk_insert", "_hand_out_sqlite_ids"):
+        monkeypatch.setattr(bulk_flush, name, lambda *args, n=name: touched.append(n))
+    engine = create_engine("sqlite://")
+    Other.metadata.create_all(engine)
+    with Session(engine) as other_session:
+        items = [Item(name=f"item {i}") for i in range(3)]
+        other_session.add_all(items)
+        other_session.commit()
+        assert sorted(item.id for item in items) == [1, 2, 3]
+    assert touched == []
+    engine.dispose()
+
+
+def test_a_big_sqlite_flush_gives_every_table_planner_statistics(session, monkeypatch):
+    """Not only the tables with an index: a status by code scans Statuses."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's planner statistics")
+    monkeypatch.setattr(bulk_flush, "BULK_THRESHOLD", 1)
+    monkeypatch.setattr(bulk_flush, "SQLITE_STATISTICS_ROWS", 100)
+    project = make_project(in_memory=False)
+    session.add_all([Task(name=f"task {i}", project=project) for i in range(60)])
+    session.commit()
+    analyzed = set(session.execute(text("SELECT tbl FROM sqlite_stat1")).scalars())
+    assert {"SimpleEntities", "Entities", "Tasks", "Statuses", "Users"} <= analyzed
+    statement = select(Status).where(Status.code == "WIP")
+    plan = session.execute(
+        text(
+            "EXPLAIN QUERY PLAN "
+            + str(
+                statement.compile(
+                    session.get_bind(), compile_kwargs={"literal_binds": True}
+                )
+            )
+        )
+    ).all()
+    assert "SCAN Statuses" in [row[-1] for row in plan]
+    assert session.execute(text("PRAGMA analysis_limit")).scalar() == 0

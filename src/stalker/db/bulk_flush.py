@@ -96,6 +96,10 @@ def _insert_new_objects_in_bulk(
 ) -> None:
     if instances is not None or not session.new:
         return
+    if not _only_stalker_objects(session):
+        # the listener sees every Session of the process: another library's
+        # models (or a mix) keep SQLAlchemy's own unit of work, untouched
+        return
     if _flush_watched_from_outside(session):
         # not even the SQLite ids: a later listener may add objects the
         # database numbers itself, after the ids handed out here
@@ -106,6 +110,14 @@ def _insert_new_objects_in_bulk(
             _run_in_flush_transaction(session, plan)
             return
     _hand_out_sqlite_ids(session)
+
+
+def _only_stalker_objects(session: Session) -> bool:
+    """Whether every new object of the flush is of a Stalker class."""
+    from stalker.db.declarative import Base
+
+    registry = Base.registry
+    return all(instance_state(obj).mapper.registry is registry for obj in session.new)
 
 
 #: The session events that must see the new objects of a flush as new.
@@ -618,9 +630,14 @@ def _run_in_flush_transaction(session: Session, plan: _Plan) -> None:
 
 
 #: After a SQLite flush of this many rows the query planner's statistics are
-#: refreshed (``PRAGMA optimize``, a few ms): without them it may, say, scan a
-#: project's 10 000 tasks instead of one user's 200 resource links.
+#: refreshed: without them it may, say, scan a project's 10 000 tasks instead
+#: of one user's 200 resource links.  Every table is analyzed, each index
+#: sampled (about :data:`SQLITE_ANALYSIS_LIMIT` rows, ~5 ms at 10 000 tasks):
+#: ``PRAGMA optimize`` skips the tables without a secondary index (Entities,
+#: Statuses, ...), and a table without statistics counts as a million rows,
+#: so a status looked up by code scanned every SimpleEntities row (issue 20).
 SQLITE_STATISTICS_ROWS = 1000
+SQLITE_ANALYSIS_LIMIT = 1000
 
 
 def _execute(connection: Connection, plan: _Plan) -> None:
@@ -630,7 +647,7 @@ def _execute(connection: Connection, plan: _Plan) -> None:
         _insert(connection, link_table, list(unique_rows.values()))
     written = sum(map(len, plan.rows.values())) + sum(map(len, plan.links.values()))
     if connection.dialect.name == "sqlite" and written >= SQLITE_STATISTICS_ROWS:
-        connection.exec_driver_sql("PRAGMA optimize")
+        _refresh_sqlite_statistics(connection)
     for (table, column), changes in plan.deferred.items():
         keys = list(table.primary_key.columns)
         statement = (
@@ -646,6 +663,15 @@ def _execute(connection: Connection, plan: _Plan) -> None:
             for pk, value in changes
         ]
         connection.execute(statement, parameters)
+
+
+def _refresh_sqlite_statistics(connection: Connection) -> None:
+    """``ANALYZE`` every table, sampling the indexes (the limit is reset after)."""
+    connection.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
+    try:
+        connection.exec_driver_sql("ANALYZE")
+    finally:
+        connection.exec_driver_sql("PRAGMA analysis_limit=0")
 
 
 def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Column, ForeignKey, Integer, Table, and_, inspect
+from sqlalchemy import Column, ForeignKey, Integer, Table, inspect
 from sqlalchemy.ext.associationproxy import AssociationProxyExtensionType
 from sqlalchemy.orm import DeclarativeBase, MappedColumn, Mapper, Query
+from sqlalchemy.util import HasMemoized
 
 from stalker.db import guards
 from stalker.db.session import DBSession
@@ -56,19 +57,17 @@ def _item_classes(cls: type) -> dict[str, type]:
         return classes
 
 
-def _join_on_root_key(cls: type) -> None:
-    """Join a deep subclass's table to the root table's key as well.
+def _join_on_parent_key(cls: type) -> None:
+    """Join a deep subclass's table to its parent table's key, and only that.
 
-    SQLAlchemy serves a many-to-one from the identity map (no SELECT) only
-    when the relationship's column is known equal to the target's mapper key,
-    the root table's ``id``; it learns equalities from the inheritance joins
-    alone, one level at a time. ``Tasks.id = Entities.id`` would leave
-    ``task.status`` or ``version.task.parent`` emitting a query for an object
-    the session already holds, so every table below the second level joins
-    on ``SimpleEntities.id`` too. The join to the parent table stays: reading
-    a few expired columns, SQLAlchemy joins only the tables holding them by
-    these conditions, and without that link it crossed every row of the
-    subclass table (the foreign keys stay as they are).
+    ``Shots.id = Tasks.id``, one condition per level, as the foreign keys
+    say: the database plans every inheritance join by primary keys (a second
+    condition on the root key, ``Shots.id = SimpleEntities.id``, made the
+    planners start from the wrong table, issue 20). Reading a few expired
+    columns, SQLAlchemy joins only the tables holding them by these
+    conditions, so each one must link its table to the next one up. The
+    equality with the root key, which a many-to-one needs to be served from
+    the identity map, comes from :class:`StalkerMapper` instead.
     """
     parent = next(
         (base for base in cls.__mro__[1:] if "__mapper__" in vars(base)), None
@@ -83,16 +82,43 @@ def _join_on_root_key(cls: type) -> None:
     for value in vars(cls).values():
         column = value.column if isinstance(value, MappedColumn) else None
         if column is not None and column.primary_key and column.foreign_keys:
-            (root_key,) = root_table.primary_key.columns
             (parent_key,) = parent_table.primary_key.columns
             mapper_args = dict(vars(cls).get("__mapper_args__", {}))
-            mapper_args.setdefault(
-                "inherit_condition", and_(column == parent_key, column == root_key)
-            )
-            # the key is copied from the root row, as its foreign key would be
+            mapper_args.setdefault("inherit_condition", column == parent_key)
+            # the key is copied from the parent row (never another column)
             mapper_args.setdefault("inherit_foreign_keys", [column])
             cls.__mapper_args__ = mapper_args  # type: ignore[attr-defined]
             return
+
+
+class StalkerMapper(Mapper[Any]):
+    """A mapper that knows every table key of a hierarchy equals the root key.
+
+    SQLAlchemy serves a many-to-one from the identity map (no SELECT) only
+    when the relationship's column is known equal to the target's mapper key,
+    the root table's ``id``. It learns the equalities from the inheritance
+    conditions, one level at a time (``Tasks.id = Entities.id``,
+    ``Entities.id = SimpleEntities.id``), and does not chain them, so
+    ``task.status`` (``Statuses.id``) or ``version.task.parent``
+    (``Tasks.id``) would emit a query for an object the session already
+    holds. Equality is transitive: every column gets all the columns its
+    chain of conditions makes it equal to.
+    """
+
+    @HasMemoized.memoized_attribute
+    def _equivalent_columns(self) -> dict[Any, set[Any]]:
+        direct: dict[Any, set[Any]] = super()._equivalent_columns
+        closed: dict[Any, set[Any]] = {}
+        for column in direct:
+            reached = {column}
+            pending = [column]
+            while pending:
+                for other in direct.get(pending.pop(), ()):
+                    if other not in reached:
+                        reached.add(other)
+                        pending.append(other)
+            closed[column] = reached - {column}
+        return closed
 
 
 _Model = TypeVar("_Model")
@@ -116,9 +142,10 @@ class Base(DeclarativeBase):
     """Root of the object model; ``Class.query`` queries through ``DBSession``."""
 
     query = _QueryProperty()
+    __mapper_cls__ = StalkerMapper
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        _join_on_root_key(cls)
+        _join_on_parent_key(cls)
         super().__init_subclass__(**kwargs)
 
     def __setattr__(self, name: str, value: Any) -> None:
