@@ -108,3 +108,17 @@ def test_orm_benchmark_against_its_control(bench, monkeypatch):
     assert figures["tasks_of_user_in_project"]["rows"] > 0
     stalker_path, control_path = figures["publish"]["paths"]
     assert stalker_path.split("/")[1:] == control_path.split("/")[1:]
+
+
+def test_to_tjp_benchmark(bench, monkeypatch, backend):
+    monkeypatch.setenv("STALKER_BENCH_TO_TJP_TASKS", "40")
+    monkeypatch.setenv("STALKER_BENCH_TO_TJP_RUNS", "1")
+    monkeypatch.setenv("STALKER_BENCH_TO_TJP_BACKENDS", backend)
+    (result,) = bench("bench_to_tjp")["results"]
+    assert result["scenario"] == f"to_tjp_{backend}_40"
+    assert result["tasks"] > 40
+    assert result["to_tjp_s"] > 0 and result["builder_s"] > 0
+    assert result["ratio"] == pytest.approx(
+        result["to_tjp_s"] / result["builder_s"], rel=0.1
+    )
+    assert result["to_tjp_chars"] > result["tasks"] * 20  # every task printed

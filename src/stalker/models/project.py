@@ -265,12 +265,18 @@ class Project(Entity, ReferenceMixin, StatusMixin, DateRangeMixin, CodeMixin):
 
         The scheduler writes its own compact file; this is for reading.
         """
-        from stalker.models.task import load_subtrees_for_tjp
+        from stalker.models.task import gathered_for_tjp, load_subtrees_for_tjp
+        from stalker.scheduling.tjp import readable_task_text
 
-        roots = self.root_tasks
-        loaded = load_subtrees_for_tjp(self, roots)  # noqa: F841 (kept alive)
         lines = [f'task {self.tjp_id} "{self.tjp_id}" {{']
-        lines.extend(indent(task._tjp_text()) for task in roots)
+        data = gathered_for_tjp(self, self.id)
+        if data is not None:
+            for root in data.roots.get(self.id, ()):
+                lines.append(indent(readable_task_text(data, root, 0)))
+        else:
+            roots = self.root_tasks
+            loaded = load_subtrees_for_tjp(self, roots)  # noqa: F841 (kept alive)
+            lines.extend(indent(task._tjp_text()) for task in roots)
         lines.append("}")
         return "\n".join(lines)
 

@@ -271,6 +271,8 @@ class Task(
         back_populates="task",
         cascade="all, delete-orphan",
         primaryjoin="Task.task_id == TaskDependency.task_id",
+        # read back in one order on every database (the list keeps its own)
+        order_by="TaskDependency.depends_on_id",
     )
     task_dependent_of: Mapped[list[TaskDependency]] = relationship(
         back_populates="depends_on",
@@ -1101,7 +1103,17 @@ class Task(
 
     @property
     def to_tjp(self) -> str:
-        """The TaskJuggler text of this task and its subtree (07 §6.9)."""
+        """The TaskJuggler text of this task and its subtree (07 §6.9).
+
+        A saved tree with nothing unsaved is printed from its rows
+        (:func:`stalker.scheduling.tjp.readable_task_text`), else from the
+        objects, loaded one tree level at a time.
+        """
+        from stalker.scheduling.tjp import readable_task_text
+
+        data = gathered_for_tjp(self, self.project_id)
+        if data is not None and self.task_id in data.tasks:
+            return readable_task_text(data, self.task_id, _depth(data, self.task_id))
         loaded = load_subtrees_for_tjp(self, [self])  # noqa: F841 (kept alive)
         return self._tjp_text()
 
@@ -1424,3 +1436,67 @@ def load_subtrees_for_tjp(anchor: Any, roots: list[Task]) -> list[Task]:
                 child.task_id for task in next_level for child in task.children
             ]
     return loaded
+
+
+def _depth(data: Any, task_id: int) -> int:
+    """How many parents a task has in the gathered rows."""
+    depth, parent = 0, data.tasks[task_id].parent_id
+    while parent is not None and parent in data.tasks:
+        depth, parent = depth + 1, data.tasks[parent].parent_id
+    return depth
+
+
+#: Lists ``to_tjp`` prints in their order, and the key the rows sort them by.
+_ORDERED_LISTS = (
+    ("task_depends_on", "depends_on_id"),
+    ("time_logs", "time_log_id"),
+    ("children", "task_id"),
+)
+
+
+def _prints_as_stored(loaded: Any) -> bool:
+    """Whether a loaded object prints what its stored row would.
+
+    An int effort prints ``2d`` where the stored float prints ``2.0d``, and
+    a list built in memory keeps its own order where rows come in id order.
+    """
+    state = loaded.__dict__
+    if isinstance(loaded, ScheduleMixin):
+        timing = state.get("schedule_timing")
+        if timing is not None and type(timing) is not float:
+            return False
+    if isinstance(loaded, Task):
+        for key, id_attr in _ORDERED_LISTS:
+            items = state.get(key)
+            if items is not None and len(items) > 1:
+                ids = [getattr(item, id_attr) for item in items]
+                if None in ids or ids != sorted(ids):
+                    return False
+    return True
+
+
+def gathered_for_tjp(anchor: Any, project_id: int | None) -> Any:
+    """The project's plain rows, when they print what the objects would; else None.
+
+    Reading a saved tree as rows (a few set-based queries) is far cheaper
+    than loading one object per task.  It is used only when the session has
+    nothing unsaved and no loaded object holds a timing the database would
+    print differently (an int effort read back as a float), so the text is
+    the same either way.
+    """
+    from sqlalchemy import inspect as inspect_state
+
+    from stalker.scheduling.data import gather_schedule_data
+
+    session = object_session(anchor)
+    if session is None or project_id is None:
+        return None
+    if inspect_state(anchor).identity is None:
+        return None
+    if session.new or session.dirty or session.deleted:
+        return None
+    for loaded in session.identity_map.values():
+        if not _prints_as_stored(loaded):
+            return None
+    with session.no_autoflush:
+        return gather_schedule_data(session, [project_id], validate=False)

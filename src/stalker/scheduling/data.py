@@ -92,6 +92,8 @@ class BookingRow:
     resource_id: int
     start: datetime.datetime
     end: datetime.datetime
+    #: The TimeLog's id (0 when the row was not read from a database).
+    log_id: int = 0
 
 
 @dataclass
@@ -118,6 +120,8 @@ class ScheduleData:
     timezones: dict[int, str] = field(default_factory=dict)
     #: Project codes and task names by id, for messages (may be empty).
     names: dict[int, str] = field(default_factory=dict, repr=False)
+    #: Task classes by id (``Shot``, ``Asset``...), for ``to_tjp``'s ids.
+    kinds: dict[int, str] = field(default_factory=dict, repr=False)
     _paths: dict[int, str] = field(default_factory=dict, repr=False)
     #: Set by :func:`validate_schedule_data`: the gathered rows are checked
     #: once, not again by the engine that plans them.
@@ -194,6 +198,7 @@ def _task_query(condition: Any) -> Any:
             type_coerce(case((constraint.bitwise_and(1) != 0, tasks.c.start)), _RAW),
             type_coerce(case((constraint.bitwise_and(2) != 0, tasks.c.end)), _RAW),
             entities.c.name,
+            entities.c.entity_type,
         )
         .join(entities, entities.c.id == tasks.c.id)
         .where(condition)
@@ -202,13 +207,18 @@ def _task_query(condition: Any) -> Any:
 
 
 def _task_rows(
-    session: Any, condition: Any, names: dict[int, str] | None = None
+    session: Any,
+    condition: Any,
+    names: dict[int, str] | None = None,
+    kinds: dict[int, str] | None = None,
 ) -> list[TaskRow]:
-    """The tasks matching ``condition`` by id; their names go to ``names``."""
+    """The tasks matching ``condition`` by id; names and classes to the dicts."""
     rows = session.execute(_task_query(condition)).all()
     date = _date_reader(session)
     if names is not None:
         names.update((row[0], row[12]) for row in rows)
+    if kinds is not None:
+        kinds.update((row[0], row[13]) for row in rows)
     return [
         TaskRow(
             id=row[0],
@@ -286,14 +296,14 @@ def _dependencies(session: Any, in_projects: Any) -> dict[int, list[DependencyRo
 def _bookings(session: Any, in_projects: Any) -> dict[int, list[BookingRow]]:
     logs, tasks = table("TimeLogs"), table("Tasks")
     query = (
-        select(logs.c.task_id, logs.c.resource_id, logs.c.start, logs.c.end)
+        select(logs.c.task_id, logs.c.resource_id, logs.c.start, logs.c.end, logs.c.id)
         .join(tasks, tasks.c.id == logs.c.task_id)
         .where(in_projects)
         .order_by(logs.c.start, logs.c.id)
     )
     by_task: dict[int, list[BookingRow]] = defaultdict(list)
-    for task_id, resource_id, start, end in session.execute(query).all():
-        by_task[task_id].append(BookingRow(task_id, resource_id, start, end))
+    for task_id, resource_id, start, end, log_id in session.execute(query).all():
+        by_task[task_id].append(BookingRow(task_id, resource_id, start, end, log_id))
     return dict(by_task)
 
 
@@ -326,7 +336,9 @@ def _add_outside_ancestors(session: Any, data: ScheduleData) -> None:
         if dep.depends_on_id not in data.tasks
     }
     while missing:  # one query per level of the outside hierarchy
-        rows = _task_rows(session, tasks.c.id.in_(sorted(missing)), data.names)
+        rows = _task_rows(
+            session, tasks.c.id.in_(sorted(missing)), data.names, data.kinds
+        )
         for row in rows:
             data.tasks[row.id] = row
         missing = {
@@ -343,17 +355,20 @@ def all_project_ids(session: Any) -> list[int]:
 
 
 def gather_schedule_data(
-    session: Any, project_ids: Sequence[int] | None = None
+    session: Any, project_ids: Sequence[int] | None = None, validate: bool = True
 ) -> ScheduleData:
     """Read everything needed to schedule ``project_ids`` (default: all projects).
 
     Flush the session first: rows not yet in the database are not seen.
+    ``validate=False`` reads rows no engine could plan too (to print them).
     """
     with cycle_collector_paused():
-        return _gather(session, project_ids)
+        return _gather(session, project_ids, validate)
 
 
-def _gather(session: Any, project_ids: Sequence[int] | None) -> ScheduleData:
+def _gather(
+    session: Any, project_ids: Sequence[int] | None, validate: bool
+) -> ScheduleData:
     tasks = table("Tasks")
     if not project_ids:
         project_ids = all_project_ids(session)
@@ -362,7 +377,7 @@ def _gather(session: Any, project_ids: Sequence[int] | None) -> ScheduleData:
     if not data.project_ids:
         return data
     in_projects = tasks.c.project_id.in_(data.project_ids)
-    for row in _task_rows(session, in_projects, data.names):
+    for row in _task_rows(session, in_projects, data.names, data.kinds):
         data.tasks[row.id] = row
     _link_children(data, data.tasks.values())
     data.resources = _users_by_task(session, "Task_Resources", in_projects)
@@ -373,7 +388,8 @@ def _gather(session: Any, project_ids: Sequence[int] | None) -> ScheduleData:
     data.bookings = _bookings(session, in_projects)
     _add_outside_ancestors(session, data)
     _project_names(session, data)
-    validate_schedule_data(data)
+    if validate:
+        validate_schedule_data(data)
     return data
 
 

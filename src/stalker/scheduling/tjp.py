@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from stalker.scheduling.data import DependencyRow, ScheduleData, TaskRow
 
@@ -248,3 +249,107 @@ def tjp_file(
             report_section(report_name, compute_resources, zoned),
         ]
     )
+
+
+# -- the readable text of Task.to_tjp and Project.to_tjp, from rows ----------------
+
+
+def readable_task_text(data: ScheduleData, task_id: int, depth: int) -> str:
+    """``Task.to_tjp`` (spec 07 §6.9) of a task and its subtree, from gathered rows.
+
+    The same text the model objects print, for a saved tree read in a few
+    set-based queries instead of one object per row.  Children, resources
+    and time logs come in id order, dependencies in the order of the task
+    they depend on.
+    """
+    row = data.tasks[task_id]
+    indent_text = INDENT * depth
+    inner = indent_text + INDENT
+    own_id = _readable_id(data, task_id)
+    header = f'{indent_text}task {own_id} "{own_id}" {{'
+    body = []
+    if row.priority != 500:
+        body.append(f"{inner}priority {row.priority}")
+    dependencies = sorted(data.dependencies.get(task_id, ()), key=_depends_on)
+    if dependencies:
+        texts = ", ".join(_readable_dependency(data, dep) for dep in dependencies)
+        body.append(f"{inner}depends {texts}")
+    children = sorted(row.children)
+    body.extend(readable_task_text(data, child, depth + 1) for child in children)
+    if not children:
+        body.extend(_readable_leaf_lines(data, row, inner))
+    if not body:
+        return header + "}"
+    return "\n".join([header, *body, f"{indent_text}}}"])
+
+
+def _depends_on(dep: DependencyRow) -> int:
+    return dep.depends_on_id
+
+
+def _readable_id(data: ScheduleData, task_id: int) -> str:
+    """``Shot_12``: the class name and id, as ``tjp_id`` gives them."""
+    return f"{data.kinds.get(task_id) or 'Task'}_{task_id}"
+
+
+def _readable_path(data: ScheduleData, task_id: int) -> str:
+    """``Project_1.Shot_12.Task_13``, as ``tjp_abs_id`` gives it."""
+    parts = []
+    row: TaskRow | None = data.tasks[task_id]
+    while row is not None:
+        parts.append(_readable_id(data, row.id))
+        if row.parent_id is None:
+            parts.append(f"Project_{row.project_id}")
+            break
+        row = data.tasks.get(row.parent_id)
+    return ".".join(reversed(parts))
+
+
+def _readable_dependency(data: ScheduleData, dep: DependencyRow) -> str:
+    gap = ""
+    if dep.gap_timing:
+        gap = f" gap{dep.gap_model} {dep.gap_timing}{dep.gap_unit}"
+    return f"{_readable_path(data, dep.depends_on_id)} {{{dep.target}{gap}}}"
+
+
+def _readable_leaf_lines(data: ScheduleData, row: TaskRow, inner: str) -> list[str]:
+    resources = sorted(data.resources.get(row.id, ()))
+    if not resources:
+        return []  # tj3 refuses bookings on a task it cannot allocate
+    lines = []
+    if row.constraint & 1 and row.start is not None:
+        lines.append(f"{inner}start {utc_text(row.start, MINUTE)}")
+    if row.constraint & 2 and row.end is not None:
+        lines.append(f"{inner}end {utc_text(row.end, MINUTE)}")
+    lines.append(
+        f"{inner}{row.schedule_model} {row.schedule_timing}{row.schedule_unit}"
+    )
+    lines.append(f"{inner}allocate {_readable_allocation(data, row, resources, inner)}")
+    for log in sorted(data.bookings.get(row.id, ()), key=_log_id):
+        start, end = utc_text(log.start, SECOND), utc_text(log.end, SECOND)
+        lines.append(
+            f"{inner}booking User_{log.resource_id} {start} - {end} {{ overtime 2 }}"
+        )
+    return lines
+
+
+def _log_id(log: Any) -> int:
+    return int(log.log_id)
+
+
+def _readable_allocation(
+    data: ScheduleData, row: TaskRow, resources: list[int], inner: str
+) -> str:
+    alternatives = sorted(data.alternatives.get(row.id, ()))
+    options = ""
+    if alternatives:
+        deeper = inner + INDENT
+        names = ", ".join(f"User_{user_id}" for user_id in alternatives)
+        options = (
+            f" {{\n{deeper}alternative\n{deeper}{names} select "
+            f"{row.allocation_strategy}"
+        )
+        if row.persistent_allocation:
+            options += f"\n{deeper}persistent"
+        options += f"\n{inner}}}"
+    return ", ".join(f"User_{user_id}{options}" for user_id in resources)
