@@ -14,7 +14,7 @@ from sqlalchemy import event
 from stalker import Task
 from stalker.db.session import DBSession
 from stalker.models.task import gathered_for_tjp, load_subtrees_for_tjp
-from stalker.scheduling.tjp import indent
+from stalker.scheduling.tjp import indent, readable_task_text
 
 from ..task_factories import TaskWorld
 from .test_to_tjp import build_rich_studio
@@ -37,9 +37,11 @@ def test_rows_print_every_feature_as_the_objects_do(session):
         from_rows = project.to_tjp
         assert from_rows == _objects_text(project)
         assert "Shot_" in from_rows or project is rich.projects[1]
-    for task in rich.tasks.values():
+    for task in rich.tasks.values():  # a task prints its own subtree alike
         session.expire_all()
-        assert task.to_tjp == task._tjp_text()
+        data = gathered_for_tjp(task, task.project_id)
+        depth = len(task.parents)
+        assert readable_task_text(data, task.id, depth) == task.to_tjp
     text = rich.projects[0].to_tjp
     for fragment in (
         "booking",
@@ -84,7 +86,7 @@ def test_unsaved_changes_are_printed_from_the_objects(session):
     project_id = task.project_id  # loaded again after the commit
     task.priority = 700  # not flushed: the rows would miss it
     assert gathered_for_tjp(task, project_id) is None
-    assert "priority 700" in task.to_tjp
+    assert "priority 700" in world.project.to_tjp
     session.rollback()
 
 
@@ -101,14 +103,19 @@ def test_an_int_effort_in_memory_keeps_its_text(session):
 def test_a_dependency_list_out_of_id_order_keeps_its_order(session):
     world = TaskWorld(session)
     first, second = world.task("A"), world.task("B")
-    third = world.task("C", depends_on=[second, first])
+    world.task("C", depends_on=[second, first])
     world.flush()
-    assert gathered_for_tjp(third, third.project_id) is None
-    line = third.to_tjp.split("\n")[1]
+    project = world.project
+    assert gathered_for_tjp(project, project.id) is None
+    line = _depends_line(project.to_tjp)
     assert line.index(f"Task_{second.id}") < line.index(f"Task_{first.id}")
     session.commit()
     session.expire_all()  # read back in the one stored order
-    assert gathered_for_tjp(third, third.project_id) is not None
-    line = third.to_tjp.split("\n")[1]
+    assert gathered_for_tjp(project, project.id) is not None
+    line = _depends_line(project.to_tjp)
     assert line.index(f"Task_{first.id}") < line.index(f"Task_{second.id}")
-    assert third.to_tjp == third._tjp_text()
+    assert project.to_tjp == _objects_text(project)
+
+
+def _depends_line(text: str) -> str:
+    return next(line for line in text.split("\n") if "depends" in line)

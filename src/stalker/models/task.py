@@ -1105,15 +1105,9 @@ class Task(
     def to_tjp(self) -> str:
         """The TaskJuggler text of this task and its subtree (07 §6.9).
 
-        A saved tree with nothing unsaved is printed from its rows
-        (:func:`stalker.scheduling.tjp.readable_task_text`), else from the
-        objects, loaded one tree level at a time.
+        Loaded one tree level at a time: a task is often a small part of a
+        big project, which :attr:`Project.to_tjp` reads as rows instead.
         """
-        from stalker.scheduling.tjp import readable_task_text
-
-        data = gathered_for_tjp(self, self.project_id)
-        if data is not None and self.task_id in data.tasks:
-            return readable_task_text(data, self.task_id, _depth(data, self.task_id))
         loaded = load_subtrees_for_tjp(self, [self])  # noqa: F841 (kept alive)
         return self._tjp_text()
 
@@ -1436,14 +1430,6 @@ def load_subtrees_for_tjp(anchor: Any, roots: list[Task]) -> list[Task]:
                 child.task_id for task in next_level for child in task.children
             ]
     return loaded
-
-
-def _depth(data: Any, task_id: int) -> int:
-    """How many parents a task has in the gathered rows."""
-    depth, parent = 0, data.tasks[task_id].parent_id
-    while parent is not None and parent in data.tasks:
-        depth, parent = depth + 1, data.tasks[parent].parent_id
-    return depth
 
 
 #: Lists ``to_tjp`` prints in their order, and the key the rows sort them by.
