@@ -2,7 +2,8 @@
 
 The studio is bench_native's (15 000 tasks by default, 50 users, hourly
 resolution).  It is built once into an SQLite file; each run schedules a fresh
-copy in a new process, timed from outside (start-up and imports included):
+copy in a new process, timed from outside (start-up and imports included),
+the two kinds of run taking turns:
 
 * ``engine_alone``: bench_native's child (``studio.schedule(); commit()``);
 * ``cli``: ``python -m stalker --url ... schedule --now START --json``.
@@ -124,8 +125,11 @@ def run() -> dict[str, Any]:
         folder = Path(name)
         built = folder / "built.db"
         build = _child("--build", str(built), str(size))
-        engine = [_engine_alone(built, folder) for _ in range(_runs())]
-        cli = [_cli(built, folder) for _ in range(_runs())]
+        # interleaved, so a drift of the shared machine's load hits both alike
+        engine, cli = [], []
+        for _ in range(_runs()):
+            engine.append(_engine_alone(built, folder))
+            cli.append(_cli(built, folder))
         page = folder / "report.html"
         report_s, _ = _stalker(
             "--url",
