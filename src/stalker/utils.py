@@ -91,20 +91,24 @@ def local_timezone_name() -> str:
     friends are reported as ``UTC``.
     """
     name = os.environ.get("TZ", "").lstrip(":")
-    if not _is_zone_name(name):
+    if not is_zone_name(name):
         import tzlocal  # a dependency; imported here to keep ``import stalker`` light
 
         try:
             name = tzlocal.get_localzone_name()
         except Exception:  # a broken TZ setting must not stop a Studio being made
             return "UTC"
-    if not name or name in ("Etc/UTC", "Etc/Universal", "Etc/Zulu", "UTC", "Zulu"):
+    if not is_zone_name(name) or name in _UTC_ALIASES:
         return "UTC"
     return name
 
 
-def _is_zone_name(name: str) -> bool:
-    if not name:
+_UTC_ALIASES = frozenset({"Etc/UTC", "Etc/Universal", "Etc/Zulu", "UTC", "Zulu"})
+
+
+def is_zone_name(name: Any) -> bool:
+    """Whether ``name`` is a zone the IANA database here knows (never a path)."""
+    if not isinstance(name, str) or not name:
         return False
     try:
         zoneinfo.ZoneInfo(name)

@@ -76,3 +76,11 @@ def test_a_machine_without_a_readable_zone_gives_utc(monkeypatch):
     monkeypatch.setenv("TZ", "Not/AZone")
     monkeypatch.setattr(tzlocal, "get_localzone_name", broken)
     assert Studio(name="S").timezone == "UTC"
+
+
+def test_a_machine_zone_the_zone_database_does_not_know_gives_utc(monkeypatch):
+    import tzlocal
+
+    monkeypatch.delenv("TZ")
+    monkeypatch.setattr(tzlocal, "get_localzone_name", lambda: "Pacific Standard Time")
+    assert Studio(name="S").timezone == "UTC"

@@ -18,6 +18,8 @@ from typing import Any
 
 from sqlalchemy.orm import synonym
 
+from stalker.utils import is_zone_name
+
 _MAX_REPR = 200
 
 
@@ -122,12 +124,10 @@ def check_time_zone(owner: Any, attr: str, value: Any) -> str:
     if isinstance(value, zoneinfo.ZoneInfo):
         value = value.key
     name = check_str(owner, attr, value, allow_empty=False, max_length=64)
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+    if not is_zone_name(name):
         raise value_error(
             owner, attr, "an IANA time zone name such as 'Europe/London'", value
-        ) from None
+        )
     return name
 
 
