@@ -150,15 +150,20 @@ def _child_environment() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
-def _child(*arguments: str) -> dict[str, Any]:
+def run_json_child(script: str, *arguments: str) -> dict[str, Any]:
+    """Run a benchmark ``script`` in a new Python process; its last JSON line."""
     completed = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), *arguments],
+        [sys.executable, str(Path(script).resolve()), *arguments],
         check=True,
         capture_output=True,
         text=True,
         env=_child_environment(),
     )
     return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _child(*arguments: str) -> dict[str, Any]:
+    return run_json_child(__file__, *arguments)
 
 
 def _copy_database(source: Path, target: Path) -> None:

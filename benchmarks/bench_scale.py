@@ -48,7 +48,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_native import _child_environment, _copy_database
+from bench_native import _copy_database, run_json_child
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -156,16 +156,7 @@ def _schedule(url: str) -> dict[str, Any]:
 
 
 def _child(*arguments: str) -> dict[str, Any]:
-    import subprocess
-
-    completed = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), *arguments],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=_child_environment(),
-    )
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return run_json_child(__file__, *arguments)
 
 
 # -- the parent ---------------------------------------------------------------------

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench_native import run_json_child
 from bench_scale import _child as _scale_child
 from bench_scale import _PostgreSQL, _users
 
@@ -123,18 +124,7 @@ def _built_url(postgresql: Any, size: int) -> str:
 
 
 def _child(*arguments: str) -> dict[str, Any]:
-    import subprocess
-
-    from bench_native import _child_environment
-
-    completed = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), *arguments],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=_child_environment(),
-    )
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return run_json_child(__file__, *arguments)
 
 
 def run() -> dict[str, Any]:

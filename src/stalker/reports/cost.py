@@ -119,6 +119,11 @@ class Cell:
     cost: Decimal
 
 
+def over_limit(cost: Decimal, limit: Decimal | None) -> Decimal:
+    """How much ``cost`` passes ``limit`` (0 within it, or without a limit)."""
+    return ZERO if limit is None else max(ZERO, cost - limit)
+
+
 @dataclass(slots=True)
 class TaskCost:
     """One leaf task's hours and cost, and its bid (a container's are its leaves')."""
@@ -143,9 +148,7 @@ class TaskCost:
     @property
     def over_by(self) -> Decimal:
         """How much the cost passes the bid (0 when within it or not bid)."""
-        if self.bid_cost is None:
-            return ZERO
-        return max(ZERO, self.cost - self.bid_cost)
+        return over_limit(self.cost, self.bid_cost)
 
 
 @dataclass(slots=True)
@@ -169,9 +172,7 @@ class WeekCost:
 
     @property
     def over_by(self) -> Decimal:
-        if self.budget is None:
-            return ZERO
-        return max(ZERO, self.cost - self.budget)
+        return over_limit(self.cost, self.budget)
 
 
 @dataclass(slots=True)
@@ -186,9 +187,7 @@ class GoodCost:
 
     @property
     def over_by(self) -> Decimal:
-        if self.budget is None:
-            return ZERO
-        return max(ZERO, self.cost - self.budget)
+        return over_limit(self.cost, self.budget)
 
 
 @dataclass(slots=True)
