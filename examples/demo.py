@@ -7,7 +7,8 @@ three versions of the comp task, reads everything back from the database and
 prints it, then schedules the commercial (TaskJuggler when tj3 is installed,
 the native scheduler otherwise) and prints the computed dates, and ends by
 writing the studio's HTML schedule report next to the database.  Running it
-again reuses what the first run stored.
+again reuses what the first run stored (upgrading the file's schema when an
+earlier version of Stalker made it).
 """
 
 from __future__ import annotations
@@ -187,7 +188,8 @@ def report() -> None:
 
 def main() -> None:
     DATABASE.parent.mkdir(exist_ok=True)
-    db.setup({"sqlalchemy.url": f"sqlite:///{DATABASE}"})
+    # the demo owns its file: one made by an earlier version is upgraded
+    db.setup({"sqlalchemy.url": f"sqlite:///{DATABASE}", "stalker.auto_upgrade": True})
     db.init()
     build_studio()
     build_production()
