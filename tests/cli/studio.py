@@ -20,6 +20,16 @@ def last_monday(hour: int = 10) -> datetime.datetime:
     return today - datetime.timedelta(days=today.weekday() + 7)
 
 
+def studio_now() -> datetime.datetime:
+    """The studio's "now", a Wednesday 10:00 UTC of last week.
+
+    Tests plan from it rather than from the clock: from the current time a
+    plan moves when the clock passes a slot between two runs, and on a
+    Thursday afternoon the lookdev runs over a weekend.
+    """
+    return last_monday() + datetime.timedelta(days=2)
+
+
 def build_small_studio(settings: dict[str, Any]) -> dict[str, int]:
     """Create the studio in the database of ``settings`` (set up and initialised)."""
     from stalker import Project, Studio, Task, TimeLog, User, db
@@ -29,7 +39,7 @@ def build_small_studio(settings: dict[str, Any]) -> dict[str, int]:
     db.init()
     session = DBSession()
     monday = last_monday()
-    studio = Studio(name="CLI Studio", now=monday + datetime.timedelta(days=2))
+    studio = Studio(name="CLI Studio", now=studio_now())
     studio.start = monday - datetime.timedelta(days=7)
     studio.end = monday + datetime.timedelta(days=120)
     ann = User(name="Ann", login="ann", email="ann@example.com", password="pw-ann-1")

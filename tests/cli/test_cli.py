@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from stalker.cli import cli
-from tests.cli.studio import build_small_studio
+from tests.cli.studio import build_small_studio, studio_now
 
 TASK_KEYS = {
     "id",
@@ -33,6 +33,11 @@ PROJECT_KEYS = {"id", "code", "name", "status", "start", "end", "task_count"}
 
 def run(url, *args):
     return CliRunner().invoke(cli, ["--url", url, *args])
+
+
+def studio_wednesday() -> str:
+    """The small studio's "now" as the command takes it (see ``studio_now``)."""
+    return studio_now().isoformat()
 
 
 @pytest.fixture
@@ -158,7 +163,8 @@ def test_tasks_json_and_filters(studio_url):
 def test_schedule_dry_run_writes_nothing_then_a_run_does(studio_url):
     url, _ids = studio_url
     before = json.loads(run(url, "tasks", "--json").stdout)
-    dry = run(url, "schedule", "--dry-run", "--json")
+    wednesday = studio_wednesday()
+    dry = run(url, "schedule", "--dry-run", "--json", "--now", wednesday)
     assert dry.exit_code == 0, dry.output
     summary = json.loads(dry.stdout)
     assert summary["dry_run"] is True
@@ -172,7 +178,7 @@ def test_schedule_dry_run_writes_nothing_then_a_run_does(studio_url):
     }
     assert json.loads(run(url, "tasks", "--json").stdout) == before
 
-    done = run(url, "schedule", "--project", "FLM")
+    done = run(url, "schedule", "--project", "FLM", "--now", wednesday)
     assert done.exit_code == 0, done.output
     assert "planned 3 tasks" in done.stdout
     assert "critical path" in done.stdout
@@ -291,10 +297,11 @@ def test_without_any_setting_the_default_sqlite_file_is_used(tmp_path, monkeypat
 
 def test_schedule_shows_what_moved_since_the_last_plan(studio_url):
     url, ids = studio_url
-    first = run(url, "schedule", "--json")
+    now = ("--now", studio_wednesday())
+    first = run(url, "schedule", "--json", *now)
     assert first.exit_code == 0, first.output
     assert json.loads(first.stdout)["changes"] == []  # nothing was planned before
-    again = run(url, "schedule")
+    again = run(url, "schedule", *now)
     assert "since the last plan: no task moved" in again.stdout
 
     from stalker import Task, db
@@ -305,7 +312,7 @@ def test_schedule_shows_what_moved_since_the_last_plan(studio_url):
     DBSession.commit()
     DBSession.remove()
 
-    dry = run(url, "schedule", "--dry-run", "--json")
+    dry = run(url, "schedule", "--dry-run", "--json", *now)
     changes = json.loads(dry.stdout)["changes"]
     by_path = {row["path"]: row for row in changes}
     assert {"FLM / Modelling", "FLM / Rigging"} <= set(by_path)
@@ -317,18 +324,19 @@ def test_schedule_shows_what_moved_since_the_last_plan(studio_url):
     assert rigging["reason"] in ("calendar", "dependency")
     assert rigging["why"].startswith("starts ") and ": it waits for " in rigging["why"]
     assert set(rigging) >= {"old_start", "new_start", "old_end", "new_end"}
-    table = run(url, "schedule")
+    table = run(url, "schedule", *now)
     assert f"since the last plan: {len(changes)} tasks moved" in table.stdout
     assert "FLM / Rigging" in table.stdout
-    assert "since the last plan: no task moved" in run(url, "schedule").stdout
+    assert "since the last plan: no task moved" in run(url, "schedule", *now).stdout
 
 
 def test_scenario_compares_without_writing_until_applied(studio_url):
     url, ids = studio_url
-    assert run(url, "schedule").exit_code == 0
+    now = ("--now", studio_wednesday())
+    assert run(url, "schedule", *now).exit_code == 0
     before = json.loads(run(url, "tasks", "--json").stdout)
     longer = f"{ids['modelling']}=3d"
-    result = run(url, "scenario", "--effort", longer, "--json")
+    result = run(url, "scenario", "--effort", longer, "--json", *now)
     assert result.exit_code == 0, result.output
     comparison = json.loads(result.stdout)
     assert comparison["applied"] is False
@@ -339,13 +347,15 @@ def test_scenario_compares_without_writing_until_applied(studio_url):
     assert "FLM / Rigging" in {row["path"] for row in what_if["moved"]}
     assert json.loads(run(url, "tasks", "--json").stdout) == before
 
-    table = run(url, "scenario", "--effort", longer, "--add", f"{ids['lookdev']}=bob")
+    table = run(
+        url, "scenario", "--effort", longer, "--add", f"{ids['lookdev']}=bob", *now
+    )
     assert table.exit_code == 0, table.output
     assert "stored plan" in table.stdout and "what if" in table.stdout
     assert "end of FLM" in table.stdout
     assert json.loads(run(url, "tasks", "--json").stdout) == before
 
-    applied = run(url, "scenario", "--effort", longer, "--apply")
+    applied = run(url, "scenario", "--effort", longer, "--apply", *now)
     assert applied.exit_code == 0, applied.output
     assert "applied" in applied.stdout
     after = json.loads(run(url, "tasks", "--json").stdout)

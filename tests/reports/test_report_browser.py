@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from stalker.reports import write_report
-from tests.cli.studio import build_small_studio
+from tests.cli.studio import build_small_studio, studio_now
 from tests.reports.png import colour_histogram
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -75,7 +75,7 @@ def report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("report")
     ids = build_small_studio({"sqlalchemy.url": f"sqlite:///{folder / 'studio.db'}"})
     page = folder / "report.html"
-    write_report(DBSession(), page, ["FLM"])
+    write_report(DBSession(), page, ["FLM"], now=studio_now())
     DBSession.remove()
     return page, ids
 

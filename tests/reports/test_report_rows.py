@@ -12,7 +12,7 @@ from stalker.reports import (
     render_html,
     write_report,
 )
-from tests.cli.studio import build_small_studio
+from tests.cli.studio import build_small_studio, studio_now
 
 FIELD = {name: i for i, name in enumerate(TASK_FIELDS)}
 
@@ -21,7 +21,7 @@ def _payload(settings):
     from stalker.db.session import DBSession
 
     ids = build_small_studio(settings)
-    rows = gather_report_rows(DBSession(), [ids["project"]])
+    rows = gather_report_rows(DBSession(), [ids["project"]], now=studio_now())
     return ids, rows, build_payload(rows)
 
 
