@@ -18,12 +18,16 @@ each in a new Python process (``studio.schedule(); commit()``), so
 schedules and writes back.  The split is
 ``NativeScheduler.timings``: ``gather_s`` (flush, set-based reads,
 constraints, calendar), ``engine_s``, ``write_back_s``; then ``commit_s``.
-``schedule_s`` is the whole ``schedule()`` call and ``total_s`` adds the
-commit.  Each phase is the median of the runs.
+On PostgreSQL a thread writes the finished tasks while the engine plans,
+so ``engine_s`` holds that overlap and ``write_back_s`` only what is left
+after the engine.  ``schedule_s`` is the whole ``schedule()`` call and
+``total_s`` adds the commit.  The control, ``engine_alone_s``, is the
+engine once more in the same process on the same rows, nothing written.
+Each phase is the median of the runs.
 
 Targets (on this 2-core machine): 100 000 tasks with 500 resources in
 ``total_s`` <= 30 s and ``peak_rss_mb`` <= 2048 on both backends; at 15 000
-tasks ``schedule_over_engine`` (``schedule_s / engine_s``) <= 1.5.
+tasks ``schedule_over_engine`` (``schedule_s / engine_alone_s``) <= 1.5.
 
 Environment: ``STALKER_BENCH_SCALE_TASKS`` (sizes, default
 ``15000,100000``), ``STALKER_BENCH_SCALE_USERS`` (resources, default 50 up
@@ -58,7 +62,15 @@ TARGETS = {
     "peak_rss_mb": 2048,
     "schedule_over_engine": {15000: 1.5},
 }
-PHASES = ("gather_s", "engine_s", "write_back_s", "commit_s", "schedule_s", "total_s")
+PHASES = (
+    "gather_s",
+    "engine_s",
+    "write_back_s",
+    "commit_s",
+    "schedule_s",
+    "total_s",
+    "engine_alone_s",
+)
 ALTERNATIVES = 2
 
 
@@ -147,12 +159,29 @@ def _schedule(url: str) -> dict[str, Any]:
     return {
         "gather_s": timings["gather_s"],
         "engine_s": timings["engine_s"],
+        "engine_alone_s": _engine_alone(studio.scheduler),
         "write_back_s": timings["write_back_s"],
         "commit_s": finished - scheduled,
         "schedule_s": scheduled - started,
         "total_s": finished - started,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def _engine_alone(scheduler: Any) -> float:
+    """The control: the engine once more on the run's rows, nothing written.
+
+    On PostgreSQL the run's ``engine_s`` also holds the writing of the tasks
+    finished so far (a thread writes them while the engine plans), so the
+    ratio is taken against this time, the engine's own.
+    """
+    from stalker.scheduling.engine import schedule
+    from stalker.utils import cycle_collector_paused
+
+    with cycle_collector_paused():
+        started = time.perf_counter()
+        schedule(scheduler.data, scheduler.calendar, scheduler.constraints)
+        return time.perf_counter() - started
 
 
 def _child(*arguments: str) -> dict[str, Any]:
@@ -275,10 +304,10 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     summary["best_total_s"] = round(min(run["total_s"] for run in runs), 3)
     summary["peak_rss_mb"] = round(max(run["peak_rss_mb"] for run in runs), 1)
     summary["schedule_over_engine"] = round(
-        statistics.median(run["schedule_s"] / run["engine_s"] for run in runs), 3
+        statistics.median(run["schedule_s"] / run["engine_alone_s"] for run in runs), 3
     )
     summary["total_over_engine"] = round(
-        statistics.median(run["total_s"] / run["engine_s"] for run in runs), 3
+        statistics.median(run["total_s"] / run["engine_alone_s"] for run in runs), 3
     )
     summary["runs"] = len(runs)
     return summary

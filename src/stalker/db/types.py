@@ -28,7 +28,7 @@ class JSONEncodedDict(TypeDecorator[Any]):
 GenericJSON = JSON().with_variant(JSONEncodedDict(), "sqlite")
 
 
-def _require_aware(value: datetime.datetime) -> None:
+def require_aware(value: datetime.datetime) -> None:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(
             f"naive datetime {value!r} cannot be stored: Stalker needs "
@@ -52,7 +52,7 @@ class DateTimeUTC(TypeDecorator[datetime.datetime]):
     ) -> datetime.datetime | None:
         if value is None:
             return None
-        _require_aware(value)
+        require_aware(value)
         if dialect.name == "sqlite":
             return value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
         return value

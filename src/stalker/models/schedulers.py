@@ -46,7 +46,7 @@ from stalker.scheduling.tj3 import (
     run_tj3,
 )
 from stalker.scheduling.tjp import tjp_file
-from stalker.scheduling.writeback import ComputedSchedule, write_back
+from stalker.scheduling.writeback import ComputedSchedule, StreamingWrite, write_back
 from stalker.utils import cycle_collector_paused
 
 logger = logging.getLogger(__name__)
@@ -575,17 +575,44 @@ class NativeScheduler(_ProjectsScheduler):
             previous = gather_previous(self._session(), data)  # before the write-back
             self.timings["gather_s"] = time.perf_counter() - started
             started = time.perf_counter()
-            self.plan = schedule(data, self.calendar, self.constraints, self.callback)
-            self.timings["engine_s"] = time.perf_counter() - started
-            started = time.perf_counter()
-            write_back(
-                self._session(), data, self.plan.computed(), self.compute_resources
-            )
+            stream = self._stream(data)
+            try:
+                self.plan = schedule(
+                    data, self.calendar, self.constraints, self.callback, stream
+                )
+                self.timings["engine_s"] = time.perf_counter() - started
+                started = time.perf_counter()
+                if stream is None:
+                    computed = self.plan.computed()
+                    write_back(self._session(), data, computed, self.compute_resources)
+                else:
+                    stream.finish(self._project_rows())
+            except BaseException:
+                if stream is not None:
+                    stream.abort()
+                raise
             self.changes = plan_changes(
                 data, previous, self.plan, self.compute_resources
             )
             self.timings["write_back_s"] = time.perf_counter() - started
         return ""
+
+    def _stream(self, data: ScheduleData) -> StreamingWrite | None:
+        """On PostgreSQL the tasks are written while the engine plans.
+
+        The server then works in its own process beside the engine; SQLite
+        runs in this process, so it gets the whole write-back at the end.
+        """
+        session = self._session()
+        if session.connection().dialect.name != "postgresql":
+            return None
+        return StreamingWrite(session, data, self.compute_resources)
+
+    def _project_rows(self) -> list[ComputedSchedule]:
+        return [
+            ComputedSchedule(project_id, start, end)
+            for project_id, (start, end) in self.plan.projects.items()
+        ]
 
 
 def tj3_installed() -> bool:

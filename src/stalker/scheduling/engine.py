@@ -47,7 +47,7 @@ import math
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from stalker.exceptions import StalkerError
 from stalker.scheduling.data import (
@@ -157,6 +157,14 @@ class Calendar:
     def calendar_minutes(timing: float, unit: str) -> float:
         """Calendar minutes of a duration or gapduration."""
         return float(timing) * _CALENDAR_MINUTES.get(unit, 60.0)
+
+
+class RowSink(Protocol):
+    """Takes the engine's rows as tasks finish (see :func:`schedule`)."""
+
+    def add(self, row: ComputedSchedule) -> None: ...
+
+    def discard(self) -> None: ...
 
 
 @dataclass(slots=True)
@@ -381,11 +389,13 @@ class Engine:
         ]
         | None = None,
         progress: Callable[[int, int], None] | None = None,
+        finished: Callable[[ComputedSchedule], None] | None = None,
     ) -> None:
         self.data = data
         self.slots = _Slots(calendar)
         self.constraints = constraints or {}
         self.progress = progress
+        self.finished = finished
         self.ids = [i for i in _preorder(data) if i in data.tasks]
         self.scheduled = set(self.ids)
         self.efficiency = dict(data.users)
@@ -826,8 +836,36 @@ class Engine:
         self.start[task_id] = self.start[first]
         self.end[task_id] = max(self.end[child] for child in children)
         self.reason[task_id] = self.reason[first]
+        self._finish(task_id)
+
+    def _finish(self, task_id: int) -> None:
+        """Hand a task whose dates are final to ``finished`` (its plan row)."""
+        if self.finished is None:
+            return
+        resources: tuple[int, ...] = ()
+        if not self.data.tasks[task_id].children:
+            resources = tuple(sorted(self.allocations.get(task_id, ())))
+        moment = self.slots.moment
+        self.finished(
+            ComputedSchedule(
+                task_id,
+                moment(self.start[task_id]),
+                moment(self.end[task_id]),
+                resources,
+            )
+        )
 
     def _schedule_leaf(
+        self,
+        task_id: int,
+        leaf: _Leaf | None,
+        earliest: dict[int, int],
+        done: dict[int, tuple[float, int]],
+    ) -> None:
+        self._place_leaf(task_id, leaf, earliest, done)
+        self._finish(task_id)
+
+    def _place_leaf(
         self,
         task_id: int,
         leaf: _Leaf | None,
@@ -1237,6 +1275,7 @@ def schedule(
     constraints: dict[int, tuple[datetime.datetime | None, datetime.datetime | None]]
     | None = None,
     progress: Callable[[int, int], None] | None = None,
+    sink: RowSink | None = None,
 ) -> Plan:
     """Schedule ``data`` over ``calendar``; see :class:`Engine`.
 
@@ -1244,19 +1283,24 @@ def schedule(
     unless they were when gathered.  Work that runs past ``calendar.end``
     makes the horizon grow (doubling, at least :data:`MIN_GROWN_DAYS`) and
     the plan start again, so a studio's end is a hint, not a wall; the
-    plan's ``horizon_end`` tells the end that fitted.
+    plan's ``horizon_end`` tells the end that fitted.  ``sink`` gets each
+    task's row as soon as its dates are final (the projects' are not sent),
+    and is told to discard them when the plan starts again.
     """
     if not data.validated:
         validate_schedule_data(data)
+    finished = sink.add if sink is not None else None
     while True:
         try:
             with cycle_collector_paused():
-                plan = Engine(data, calendar, constraints, progress).run()
+                plan = Engine(data, calendar, constraints, progress, finished).run()
         except HorizonError as error:
             grown = grown_calendar(calendar)
             if grown is None:
                 raise _beyond_reach(data, calendar, error) from None
             calendar = grown
+            if sink is not None:
+                sink.discard()
             continue
         plan.horizon_end = _Slots(calendar).moment(0) + _day_span(calendar)
         return plan

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterable, Sequence
+import queue
+import threading
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +27,7 @@ from sqlalchemy import (
 )
 
 from stalker.db.driver import BindConverter, executemany
+from stalker.db.types import require_aware
 from stalker.scheduling.data import ScheduleData, table
 from stalker.utils import cycle_collector_paused
 
@@ -69,13 +72,10 @@ def _date_rows(
 
     values = []
     for row in rows:
-        start, end = row.start, row.end
-        computed_start, computed_end = date(start), date(end)
+        computed_start, computed_end = date(row.start), date(row.end)
+        start, end = _written(row, tasks)
         written_start, written_end = computed_start, computed_end
-        task = tasks.get(row.entity_id)
-        if task is not None and task.constraint:
-            start = task.pinned_start or start
-            end = task.pinned_end or end
+        if (start, end) != (row.start, row.end):
             written_start, written_end = date(start), date(end)
         duration = end - start
         converted = spans.get(duration)
@@ -92,6 +92,16 @@ def _date_rows(
             }
         )
     return values
+
+
+def _written(
+    row: ComputedSchedule, tasks: Mapping[int, Any]
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """The start/end stored for ``row``: a constraint's pinned dates stay."""
+    task = tasks.get(row.entity_id)
+    if task is None or not task.constraint:
+        return row.start, row.end
+    return task.pinned_start or row.start, task.pinned_end or row.end
 
 
 def check_constraints(data: ScheduleData, computed: Iterable[ComputedSchedule]) -> None:
@@ -122,25 +132,28 @@ def _text(moment: datetime.datetime) -> str:
 
 
 def _update_dates(
-    session: Any,
+    connection: Any,
     table_name: str,
     computed: Sequence[ComputedSchedule],
     data: ScheduleData | None = None,
+    texts: dict[Any, str] | None = None,
 ) -> None:
     """Set start/end/duration and the computed start/end of every row.
 
     PostgreSQL gets one ``UPDATE ... FROM unnest(arrays)`` statement (one
-    round trip whatever the number of rows); SQLite, in process, an
-    executemany by primary key.
+    round trip whatever the number of rows), its values written out once
+    each into ``texts`` (kept between the batches of one plan); SQLite, in
+    process, an executemany by primary key.
     """
     if not computed:
         return
     target = table(table_name)
-    connection = session.connection()
-    rows = _date_rows(target, connection.dialect, computed, data)
     if connection.dialect.name == "postgresql":
-        _update_from_arrays(connection, target, rows)
+        tasks = data.tasks if data is not None else {}
+        texts = {} if texts is None else texts
+        _update_from_arrays(connection, target, computed, tasks, texts)
         return
+    rows = _date_rows(target, connection.dialect, computed, data)
     statement = (
         update(target)
         .where(target.c.id == bindparam("_id"))
@@ -155,41 +168,55 @@ def _update_dates(
     executemany(connection, statement, rows)
 
 
-#: The written columns, their bind keys and PostgreSQL array types.
+#: The written columns and their PostgreSQL array types.
 _DATE_COLUMNS = (
-    ("start", "_start", "timestamptz"),
-    ("end", "_end", "timestamptz"),
-    ("duration", "_duration", "interval"),
-    ("computed_start", "_computed_start", "timestamptz"),
-    ("computed_end", "_computed_end", "timestamptz"),
+    ("start", "timestamptz"),
+    ("end", "timestamptz"),
+    ("duration", "interval"),
+    ("computed_start", "timestamptz"),
+    ("computed_end", "timestamptz"),
 )
 
 
 def _update_from_arrays(
-    connection: Any, target: Table, rows: list[dict[str, Any]]
+    connection: Any,
+    target: Table,
+    computed: Sequence[ComputedSchedule],
+    tasks: Mapping[int, Any],
+    texts: dict[Any, str],
 ) -> None:
     quote = connection.dialect.identifier_preparer.quote
-    columns = [(quote(name), key, kind) for name, key, kind in _DATE_COLUMNS]
-    arrays = ", ".join(f"%({key})s::{kind}[]" for _, key, kind in columns)
-    names = ", ".join(name for name, _, _ in columns)
-    sets = ", ".join(f"{name} = v.{name}" for name, _, _ in columns)
+    names = [quote(name) for name, _ in _DATE_COLUMNS]
+    arrays = ", ".join(
+        f"%(c{n})s::{kind}[]" for n, (_, kind) in enumerate(_DATE_COLUMNS)
+    )
+    sets = ", ".join(f"{name} = v.{name}" for name in names)
     sql = (
         f"UPDATE {quote(target.name)} SET {sets} "
-        f"FROM unnest(%(_id)s::integer[], {arrays}) AS v(id, {names}) "
+        f"FROM unnest(%(ids)s::integer[], {arrays}) AS v(id, {', '.join(names)}) "
         f"WHERE {quote(target.name)}.id = v.id"
     )
-    parameters = {"_id": _array_text(str(row["_id"]) for row in rows)}
-    texts: dict[Any, str] = {}  # each distinct value written out once
-    for _, key, kind in columns:
-        text = _interval_text if kind == "interval" else _moment_text
-        values = []
-        for row in rows:
-            value = row[key]
-            found = texts.get(value)
-            if found is None:
-                found = texts[value] = text(value)
-            values.append(found)
-        parameters[key] = _array_text(values)
+
+    def text(value: Any) -> str:  # dates fall on resolution steps: few distinct
+        found = texts.get(value)
+        if found is None:
+            if isinstance(value, datetime.datetime):
+                found = texts[value] = _moment_text(value)
+            else:
+                found = texts[value] = _interval_text(value)
+        return found
+
+    columns: list[list[str]] = [[] for _ in _DATE_COLUMNS]
+    starts, ends, spans, computed_starts, computed_ends = columns
+    for row in computed:
+        start, end = _written(row, tasks)
+        starts.append(text(start))
+        ends.append(text(end))
+        spans.append(text(end - start))
+        computed_starts.append(text(row.start))
+        computed_ends.append(text(row.end))
+    parameters = {f"c{n}": _array_text(values) for n, values in enumerate(columns)}
+    parameters["ids"] = _array_text(str(row.entity_id) for row in computed)
     connection.exec_driver_sql(sql, parameters)
 
 
@@ -203,7 +230,8 @@ def _array_text(items: Iterable[str]) -> str:
 
 
 def _moment_text(value: datetime.datetime) -> str:
-    return value.isoformat()  # aware: the bind processor refuses naive values
+    require_aware(value)  # what the column's bind processor refuses
+    return value.isoformat()
 
 
 def _interval_text(value: datetime.timedelta) -> str:
@@ -215,12 +243,11 @@ def _interval_text(value: datetime.timedelta) -> str:
 
 
 def _replace_computed_resources(
-    session: Any, data: ScheduleData, task_rows: Sequence[ComputedSchedule]
+    connection: Any, data: ScheduleData, task_rows: Sequence[ComputedSchedule]
 ) -> None:
     """Keep only users the engine chose that are still resources or alternatives."""
     link = table("Task_Computed_Resources")
-    connection = session.connection()
-    pairs: list[dict[str, int]] = []
+    pairs: list[tuple[int, int]] = []
     resources, alternatives = data.resources, data.alternatives
     for row in task_rows:
         if not row.resource_ids:
@@ -229,7 +256,7 @@ def _replace_computed_resources(
         allowed = resources.get(task_id, ())
         others = alternatives.get(task_id, ())
         pairs.extend(
-            {"_task": task_id, "_user": user_id}
+            (task_id, user_id)
             for user_id in dict.fromkeys(row.resource_ids)  # ordered, no repeats
             if user_id in allowed or user_id in others
         )
@@ -244,8 +271,8 @@ def _replace_computed_resources(
                 f"INSERT INTO {name} (task_id, resource_id) "
                 "SELECT * FROM unnest(%(tasks)s::integer[], %(users)s::integer[])",
                 {
-                    "tasks": _array_text(str(pair["_task"]) for pair in pairs),
-                    "users": _array_text(str(pair["_user"]) for pair in pairs),
+                    "tasks": _array_text(str(task) for task, _ in pairs),
+                    "users": _array_text(str(user) for _, user in pairs),
                 },
             )
         return
@@ -257,7 +284,9 @@ def _replace_computed_resources(
     statement = insert(link).values(
         task_id=bindparam("_task"), resource_id=bindparam("_user")
     )
-    executemany(connection, statement, pairs)
+    executemany(
+        connection, statement, [{"_task": task, "_user": user} for task, user in pairs]
+    )
 
 
 def _expire_loaded(session: Any, ids: set[int], attributes: Sequence[str]) -> None:
@@ -301,12 +330,154 @@ def _write_back(
     project_rows = [row for row in computed if row.entity_id in projects]
     check_constraints(data, task_rows)
     with session.begin_nested():
-        if compute_resources:  # first: its key checks find the rows not yet updated
-            _replace_computed_resources(session, data, task_rows)
-        _update_dates(session, "Tasks", task_rows, data)
-        _update_dates(session, "Projects", project_rows)
+        connection = session.connection()
+        _write_tasks(connection, data, task_rows, compute_resources)
+        _update_dates(connection, "Projects", project_rows)
     written = {row.entity_id for row in (*task_rows, *project_rows)}
+    _expire_written(session, written, compute_resources)
+
+
+def _write_tasks(
+    connection: Any,
+    data: ScheduleData,
+    task_rows: Sequence[ComputedSchedule],
+    compute_resources: bool,
+    texts: dict[Any, str] | None = None,
+) -> None:
+    if compute_resources:  # first: its key checks find the rows not yet updated
+        _replace_computed_resources(connection, data, task_rows)
+    _update_dates(connection, "Tasks", task_rows, data, texts)
+
+
+def _expire_written(session: Any, written: set[int], compute_resources: bool) -> None:
     attributes: tuple[str, ...] = _DATE_ATTRIBUTES
     if compute_resources:
         attributes += ("_computed_resources",)
     _expire_loaded(session, written, attributes)
+
+
+#: Rows per statement of a :class:`StreamingWrite`: small enough that the
+#: last batch, written after the engine ends, is short.
+STREAM_BATCH = 1000
+
+
+class StreamingWrite:
+    """Writes each finished task while the engine plans the others.
+
+    On PostgreSQL the server updates a batch in its own process while the
+    engine goes on in this one (the writing thread waits for the server with
+    Python's lock released), so most of the write-back costs no time after
+    the engine ends.  It is :func:`write_back` in pieces: the same rows,
+    checks and statements, all inside one SAVEPOINT; :meth:`discard` (the
+    horizon grew, the plan starts again) and :meth:`abort` (any error) roll
+    every batch back, and the session stays usable.
+
+    Only the writing thread uses the session's connection between the first
+    :meth:`add` and :meth:`finish`/:meth:`abort`; code that runs meanwhile
+    (a progress callback) must not query through the same session.
+    """
+
+    def __init__(
+        self,
+        session: Any,
+        data: ScheduleData,
+        compute_resources: bool,
+        batch: int = STREAM_BATCH,
+    ) -> None:
+        self.session, self.data = session, data
+        self.compute_resources = compute_resources
+        self.batch = batch
+        self.savepoint = session.begin_nested()
+        self.connection = session.connection()
+        self.pending: list[ComputedSchedule] = []
+        self.written: set[int] = set()
+        self.texts: dict[Any, str] = {}  # the written values' texts, for every batch
+        self.failure: BaseException | None = None
+        self.batches: queue.SimpleQueue[list[ComputedSchedule] | None] = (
+            queue.SimpleQueue()
+        )
+        self.thread: threading.Thread | None = None
+
+    def add(self, row: ComputedSchedule) -> None:
+        """Take one finished task's row (checked against its pinned dates now)."""
+        task = self.data.tasks.get(row.entity_id)
+        if task is not None and task.constraint:
+            check_constraints(self.data, (row,))
+        self.pending.append(row)
+        if len(self.pending) >= self.batch:
+            self._send()
+
+    def discard(self) -> None:
+        """Roll back what was written; the next rows start a new plan."""
+        self._stop()
+        self.savepoint.rollback()
+        self.written.clear()
+        self.pending = []
+        self.failure = None
+        self.savepoint = self.session.begin_nested()
+        self.connection = self.session.connection()
+
+    def finish(self, project_rows: Sequence[ComputedSchedule]) -> None:
+        """Write the rest and the projects' dates, wait, release the SAVEPOINT."""
+        self._send()
+        self._stop()
+        if self.failure is not None:
+            self.abort()
+            raise self.failure
+        _update_dates(self.connection, "Projects", project_rows)
+        self.savepoint.commit()
+        written = self.written | {row.entity_id for row in project_rows}
+        _expire_written(self.session, written, self.compute_resources)
+
+    def abort(self) -> None:
+        """Stop writing and roll back every batch (after any error)."""
+        self._stop()
+        if self.savepoint.is_active:
+            self.savepoint.rollback()
+
+    def _send(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+        rows = [row for row in self.pending if row.entity_id in self.data.tasks]
+        self.pending = []
+        if not rows:
+            return
+        self.written.update(row.entity_id for row in rows)
+        if self.thread is None:
+            self.thread = threading.Thread(
+                target=self._write, name="stalker-write-back", daemon=True
+            )
+            self.thread.start()
+        self.batches.put(rows)
+
+    def _stop(self) -> None:
+        if self.thread is not None:
+            self.batches.put(None)
+            self.thread.join()
+            self.thread = None
+
+    def _next_rows(self) -> tuple[list[ComputedSchedule], bool]:
+        """Every batch waiting, as one (fewer statements when the writer lags)."""
+        batch = self.batches.get()
+        if batch is None:
+            return [], True
+        rows = list(batch)
+        while not self.batches.empty():
+            batch = self.batches.get()
+            if batch is None:
+                return rows, True
+            rows.extend(batch)
+        return rows, False
+
+    def _write(self) -> None:
+        last = False
+        while not last:
+            rows, last = self._next_rows()
+            if self.failure is not None or not rows:
+                continue  # after an error: drain, the first error is raised
+            try:
+                _write_tasks(
+                    self.connection, self.data, rows, self.compute_resources, self.texts
+                )
+            except BaseException as error:  # re-raised in the caller's thread
+                self.failure = error

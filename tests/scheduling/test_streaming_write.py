@@ -1,0 +1,238 @@
+"""Writing finished tasks while the engine plans the others (StreamingWrite).
+
+NativeScheduler streams on PostgreSQL only; the writer itself is tested on
+both backends: the same rows as ``write_back``, and nothing written after
+any error, with the session still usable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import threading
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+import stalker.scheduling.writeback as writeback
+from stalker import NativeScheduler, Studio
+from stalker.scheduling import ConstraintError, SchedulingError
+from stalker.scheduling.data import gather_schedule_data, table
+from stalker.scheduling.engine import schedule
+from stalker.scheduling.native import gather_constraints, studio_calendar
+from stalker.scheduling.writeback import ComputedSchedule, StreamingWrite, write_back
+
+from ..factories import make_user
+from ..task_factories import TaskWorld, dt
+
+START = dt(2031, 3, 3, 9)
+
+
+def build(session: Any) -> dict[str, Any]:
+    """Six shots of three chained tasks, two artists with an alternative each."""
+    studio = Studio(
+        name="Streams",
+        start=START,
+        end=START + datetime.timedelta(days=120),
+        now=START,
+        timing_resolution=datetime.timedelta(hours=1),
+    )
+    users = [make_user("ann"), make_user("bob"), make_user("cid")]
+    session.add_all([studio, *users])
+    session.flush()
+    world = TaskWorld(session)
+    tasks: dict[str, Any] = {}
+    for number in range(1, 7):
+        shot = world.task(f"SH{number:03d}")
+        previous = None
+        for name, hours in (("Layout", 6), ("Anim", 12), ("Comp", 5)):
+            who = users[number % 2]
+            task = world.task(name, parent=shot, schedule_timing=hours, resources=[who])
+            task.alternative_resources = [users[2]]
+            if previous is not None:
+                task.depends_on = [previous]
+            previous = task
+            tasks[f"{shot.name}/{name}"] = task
+    world.flush()
+    session.commit()
+    return {"studio": studio, "tasks": tasks, "project_id": world.project.id}
+
+
+def stored(session: Any, project_id: int) -> tuple[list[tuple], list[tuple]]:
+    """Every task's stored dates and the computed resources of the project."""
+    tasks, link = table("Tasks"), table("Task_Computed_Resources")
+    dates = session.execute(
+        select(
+            tasks.c.id,
+            tasks.c.start,
+            tasks.c.end,
+            tasks.c.duration,
+            tasks.c.computed_start,
+            tasks.c.computed_end,
+        )
+        .where(tasks.c.project_id == project_id)
+        .order_by(tasks.c.id)
+    ).all()
+    links = session.execute(
+        select(link.c.task_id, link.c.resource_id)
+        .join(tasks, tasks.c.id == link.c.task_id)
+        .where(tasks.c.project_id == project_id)
+        .order_by(link.c.task_id, link.c.resource_id)
+    ).all()
+    return [tuple(row) for row in dates], [tuple(row) for row in links]
+
+
+def gathered(session: Any, studio: Studio) -> tuple[Any, Any, Any]:
+    data = gather_schedule_data(session(), None)
+    return data, studio_calendar(studio, data), gather_constraints(session(), data)
+
+
+def project_rows(plan: Any) -> list[ComputedSchedule]:
+    return [ComputedSchedule(i, s, e) for i, (s, e) in plan.projects.items()]
+
+
+def no_writer_left() -> bool:
+    return not any(t.name == "stalker-write-back" for t in threading.enumerate())
+
+
+def test_streamed_rows_are_the_write_backs(session):
+    world = build(session)
+    data, calendar, constraints = gathered(session, world["studio"])
+    stream = StreamingWrite(session(), data, True, batch=4)
+    plan = schedule(data, calendar, constraints, sink=stream)
+    stream.finish(project_rows(plan))
+    streamed = stored(session, world["project_id"])
+    assert no_writer_left()
+    session.rollback()
+    before = stored(session, world["project_id"])
+    assert before != streamed
+    write_back(session(), data, plan.computed(), compute_resources=True)
+    assert stored(session, world["project_id"]) == streamed
+    dates, links = streamed
+    assert all(row[4] is not None for row in dates)
+    everyone = {user.id for user in world["tasks"]["SH001/Anim"].alternative_resources}
+    everyone |= {task.resources[0].id for task in world["tasks"].values()}
+    assert links and {user for _, user in links} <= everyone
+    # the loaded objects show the new rows
+    comp = world["tasks"]["SH006/Comp"]
+    assert comp.computed_end == plan.tasks[comp.id].end
+
+
+def test_an_error_while_writing_rolls_every_batch_back(session, monkeypatch):
+    world = build(session)
+    before = stored(session, world["project_id"])
+    data, calendar, constraints = gathered(session, world["studio"])
+    real = writeback._write_tasks
+    calls: list[int] = []
+
+    def failing(connection, data, rows, *args):
+        calls.append(len(rows))
+        real(connection, data, rows, *args)  # written, then the error
+        raise ValueError("the disk is full")
+
+    monkeypatch.setattr(writeback, "_write_tasks", failing)
+    stream = StreamingWrite(session(), data, True, batch=2)
+    with pytest.raises(ValueError, match="the disk is full"):
+        plan = schedule(data, calendar, constraints, sink=stream)
+        stream.finish(project_rows(plan))
+    stream.abort()  # what the scheduler does with any error
+    assert no_writer_left()
+    assert calls
+    assert stored(session, world["project_id"]) == before
+    assert session.scalar(select(Studio.name)) == "Streams"  # still usable
+
+
+def test_discard_forgets_what_was_written(session):
+    world = build(session)
+    before = stored(session, world["project_id"])
+    data, calendar, constraints = gathered(session, world["studio"])
+    plan = schedule(data, calendar, constraints)
+    stream = StreamingWrite(session(), data, True, batch=3)
+    for row in plan.computed():
+        if row.entity_id in data.tasks:
+            stream.add(row)
+    stream.discard()
+    stream.finish([])
+    assert stored(session, world["project_id"]) == before
+
+
+def test_a_missed_pinned_date_writes_nothing(session):
+    world = build(session)
+    comp = world["tasks"]["SH003/Comp"]
+    comp.schedule_constraint = 2  # its end is pinned ...
+    comp.end = START + datetime.timedelta(hours=2)  # ... before its work can end
+    session.commit()
+    before = stored(session, world["project_id"])
+    studio = world["studio"]
+    studio.scheduler = NativeScheduler(compute_resources=True)
+    with pytest.raises(ConstraintError, match="SH003 / Comp"):
+        studio.schedule()
+    assert no_writer_left()
+    assert stored(session, world["project_id"]) == before
+
+
+def test_an_interrupted_run_writes_nothing(session):
+    world = build(session)
+    before = stored(session, world["project_id"])
+    seen: list[tuple[int, int]] = []
+
+    def interrupt(done: int, total: int) -> None:
+        seen.append((done, total))
+        raise KeyboardInterrupt
+
+    studio = world["studio"]
+    studio.scheduler = NativeScheduler(compute_resources=True, callback=interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        studio.schedule()
+    assert seen and no_writer_left()
+    assert stored(session, world["project_id"]) == before
+    studio.scheduler = NativeScheduler(compute_resources=True)
+    studio.schedule()  # the session goes on
+    assert stored(session, world["project_id"]) != before
+
+
+def test_the_scheduler_streams_on_postgresql_only(session, backend):
+    world = build(session)
+    streams: list[StreamingWrite] = []
+    real_init = StreamingWrite.__init__
+
+    def spy(self, *args, **kwargs):
+        streams.append(self)
+        real_init(self, *args, **kwargs)
+
+    studio = world["studio"]
+    studio.scheduler = NativeScheduler(compute_resources=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(StreamingWrite, "__init__", spy)
+        studio.schedule()
+    assert len(streams) == (1 if backend == "postgresql" else 0)
+    plan = studio.scheduler.plan
+    dates, links = stored(session, world["project_id"])
+    assert {row[0]: (row[4], row[5]) for row in dates} == {
+        task_id: (p.start, p.end) for task_id, p in plan.tasks.items()
+    }
+    assert links
+
+
+def test_a_cycle_found_at_the_end_writes_nothing(session):
+    world = build(session)
+    tasks = world["tasks"]
+    before = stored(session, world["project_id"])
+    data, calendar, constraints = gathered(session, world["studio"])
+    # a cycle the gathered rows carry (the models refuse one): the engine
+    # finds it only at the end, after it sent the tasks outside it
+    layout, comp = tasks["SH004/Layout"].id, tasks["SH004/Comp"].id
+    edge = dataclasses.replace(
+        data.dependencies[comp][0], task_id=layout, depends_on_id=comp
+    )
+    data.dependencies.setdefault(layout, []).append(edge)
+    stream = StreamingWrite(session(), data, True, batch=2)
+    with pytest.raises(SchedulingError):
+        try:
+            plan = schedule(data, calendar, constraints, sink=stream)
+            stream.finish(project_rows(plan))
+        except BaseException:
+            stream.abort()
+            raise
+    assert stored(session, world["project_id"]) == before
