@@ -22,7 +22,7 @@ On PostgreSQL a thread writes the finished tasks while the engine plans,
 so ``engine_s`` holds that overlap and ``write_back_s`` only what is left
 after the engine.  ``schedule_s`` is the whole ``schedule()`` call and
 ``total_s`` adds the commit.  The control, ``engine_alone_s``, is the
-engine once more in the same process on the same rows, nothing written.
+engine on the same rows in a fresh process of its own, nothing written.
 Each phase is the median of the runs.
 
 Targets (on this 2-core machine): 100 000 tasks with 500 resources in
@@ -159,7 +159,6 @@ def _schedule(url: str) -> dict[str, Any]:
     return {
         "gather_s": timings["gather_s"],
         "engine_s": timings["engine_s"],
-        "engine_alone_s": _engine_alone(studio.scheduler),
         "write_back_s": timings["write_back_s"],
         "commit_s": finished - scheduled,
         "schedule_s": scheduled - started,
@@ -168,20 +167,32 @@ def _schedule(url: str) -> dict[str, Any]:
     }
 
 
-def _engine_alone(scheduler: Any) -> float:
-    """The control: the engine once more on the run's rows, nothing written.
+def _engine_alone(url: str) -> dict[str, Any]:
+    """The control: gather the studio at ``url``, time the engine, write nothing.
 
-    On PostgreSQL the run's ``engine_s`` also holds the writing of the tasks
-    finished so far (a thread writes them while the engine plans), so the
-    ratio is taken against this time, the engine's own.
+    A process of its own, like the run's: the engine's first plan in a
+    fresh process, its heap grown from nothing.  The run's ``engine_s`` is
+    not the control on PostgreSQL, where a thread writes the finished tasks
+    while the engine plans.
     """
+    from bench_tasks import START
+
+    from stalker import NativeScheduler, Studio, db
+    from stalker.db.session import DBSession
     from stalker.scheduling.engine import schedule
     from stalker.utils import cycle_collector_paused
 
-    with cycle_collector_paused():
+    db.setup({"sqlalchemy.url": url})
+    studio = DBSession.query(Studio).one()
+    studio.now = START
+    scheduler = NativeScheduler(studio, compute_resources=True)
+    with cycle_collector_paused():  # as schedule() does
+        data = scheduler._gather()
         started = time.perf_counter()
-        schedule(scheduler.data, scheduler.calendar, scheduler.constraints)
-        return time.perf_counter() - started
+        schedule(data, scheduler.calendar, scheduler.constraints)
+        alone = time.perf_counter() - started
+    DBSession.rollback()
+    return {"engine_alone_s": alone}
 
 
 def _child(*arguments: str) -> dict[str, Any]:
@@ -247,10 +258,13 @@ class _SQLite:
         return {}
 
     def run(self, built: Path, size: int) -> dict[str, Any]:
+        return {**self._child(built, "--schedule"), **self._child(built, "--engine")}
+
+    def _child(self, built: Path, mode: str) -> dict[str, Any]:
         copy = self.folder / "run.db"
         _copy_database(built, copy)
         try:
-            return _child("--schedule", f"sqlite:///{copy}")
+            return _child(mode, f"sqlite:///{copy}")
         finally:
             copy.unlink()
 
@@ -277,12 +291,15 @@ class _PostgreSQL:
         return _child("--copy", f"sqlite:///{built}", url)
 
     def run(self, built: Path, size: int) -> dict[str, Any]:
+        return {**self._child(size, "--schedule"), **self._child(size, "--engine")}
+
+    def _child(self, size: int, mode: str) -> dict[str, Any]:
         from tests.support.pg_server import create_database, drop_database
 
         drop_database(self.admin, "scale_run")
         url = create_database(self.admin, "scale_run", template=f"scale_built_{size}")
         try:
-            return _child("--schedule", url)
+            return _child(mode, url)
         finally:
             drop_database(self.admin, "scale_run")
 
@@ -385,6 +402,8 @@ def main(argv: list[str]) -> int:
         print(json.dumps(_copy_to_postgresql(argv[1], argv[2])))
     elif argv and argv[0] == "--schedule":
         print(json.dumps(_schedule(argv[1])))
+    elif argv and argv[0] == "--engine":
+        print(json.dumps(_engine_alone(argv[1])))
     else:
         report = json.dumps(run(), indent=2)
         if "--write" in argv:

@@ -76,6 +76,7 @@ def test_scale_benchmark(bench, monkeypatch, backend):
     for phase in ("gather_s", "engine_s", "write_back_s", "commit_s"):
         assert 0 < native[phase] <= native["total_s"]
     assert native["schedule_s"] <= native["total_s"]
+    assert native["engine_alone_s"] > 0  # the control, a process of its own
     assert native["schedule_over_engine"] >= 1  # schedule() holds the engine
     assert 0 < native["peak_rss_mb"] < 2048
     assert result["targets_met"] == {"peak_rss_mb": True}
