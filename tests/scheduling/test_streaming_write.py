@@ -236,3 +236,47 @@ def test_a_cycle_found_at_the_end_writes_nothing(session):
             stream.abort()
             raise
     assert stored(session, world["project_id"]) == before
+
+
+def test_a_re_plan_leaves_unchanged_computed_resources_alone(session):
+    from sqlalchemy import event
+
+    world = build(session)
+    studio = world["studio"]
+    studio.scheduler = NativeScheduler(compute_resources=True)
+    studio.schedule()
+    session.commit()
+    first = stored(session, world["project_id"])
+    statements: list[str] = []
+
+    def spy(conn, cursor, statement, *args):
+        if "Task_Computed_Resources" in statement and not statement.startswith(
+            "SELECT"
+        ):
+            statements.append(statement)
+
+    engine = session.connection().engine
+    event.listen(engine, "before_cursor_execute", spy)
+    try:
+        studio.schedule()  # nothing changed
+        session.commit()
+        assert statements == []
+        assert stored(session, world["project_id"]) == first
+        # one task's artist changes: its rows alone are replaced
+        anim = world["tasks"]["SH002/Anim"]
+        cid = anim.alternative_resources[0]
+        anim.alternative_resources = []
+        anim.resources = [cid]
+        session.commit()
+        studio.schedule()
+        session.commit()
+    finally:
+        event.remove(engine, "before_cursor_execute", spy)
+    assert any(s.lstrip().startswith("DELETE") for s in statements)
+    _, links = stored(session, world["project_id"])
+    assert [user for task, user in links if task == anim.id] == [cid.id]
+    # the same links as a run that replaces every task's rows
+    data = gathered(session, studio)[0]
+    plan = studio.scheduler.plan
+    write_back(session(), data, plan.computed(), compute_resources=True)
+    assert stored(session, world["project_id"])[1] == links

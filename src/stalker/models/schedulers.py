@@ -335,7 +335,9 @@ class TaskJugglerScheduler(_ProjectsScheduler):
             for row in rows
         ]
         previous = gather_previous(self._session(), data)
-        write_back(self._session(), data, computed, self.compute_resources)
+        write_back(
+            self._session(), data, computed, self.compute_resources, previous.links
+        )
         self.changes = plan_changes(data, previous, computed, self.compute_resources)
 
     def schedule(self) -> str:
@@ -575,7 +577,7 @@ class NativeScheduler(_ProjectsScheduler):
             previous = gather_previous(self._session(), data)  # before the write-back
             self.timings["gather_s"] = time.perf_counter() - started
             started = time.perf_counter()
-            stream = self._stream(data)
+            stream = self._stream(data, previous.links)
             try:
                 self.plan = schedule(
                     data, self.calendar, self.constraints, self.callback, stream
@@ -584,7 +586,13 @@ class NativeScheduler(_ProjectsScheduler):
                 started = time.perf_counter()
                 if stream is None:
                     computed = self.plan.computed()
-                    write_back(self._session(), data, computed, self.compute_resources)
+                    write_back(
+                        self._session(),
+                        data,
+                        computed,
+                        self.compute_resources,
+                        previous.links,
+                    )
                 else:
                     stream.finish(self._project_rows())
             except BaseException:
@@ -597,7 +605,9 @@ class NativeScheduler(_ProjectsScheduler):
             self.timings["write_back_s"] = time.perf_counter() - started
         return ""
 
-    def _stream(self, data: ScheduleData) -> StreamingWrite | None:
+    def _stream(
+        self, data: ScheduleData, stored_links: dict[int, tuple[int, ...]]
+    ) -> StreamingWrite | None:
         """On PostgreSQL the tasks are written while the engine plans.
 
         The server then works in its own process beside the engine; SQLite
@@ -606,7 +616,7 @@ class NativeScheduler(_ProjectsScheduler):
         session = self._session()
         if session.connection().dialect.name != "postgresql":
             return None
-        return StreamingWrite(session, data, self.compute_resources)
+        return StreamingWrite(session, data, self.compute_resources, stored_links)
 
     def _project_rows(self) -> list[ComputedSchedule]:
         return [

@@ -50,6 +50,10 @@ class PreviousPlan:
     projects: dict[int, tuple[datetime.datetime, datetime.datetime]] = field(
         default_factory=dict
     )
+    #: The stored computed resources of every gathered task that has some
+    #: (user ids ascending), planned or not: the write-back leaves these
+    #: rows alone where the new plan chose the same users.
+    links: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +173,7 @@ def gather_previous(session: Any, data: ScheduleData) -> PreviousPlan:
     )
     for task_id, user_id in session.execute(query):
         resources[task_id].append(user_id)
+    previous.links = {task_id: tuple(users) for task_id, users in resources.items()}
     query = select(tasks.c.id, tasks.c.computed_start, tasks.c.computed_end).where(
         in_projects,
         tasks.c.computed_start.is_not(None),

@@ -491,7 +491,9 @@ class Scenario:
         session, data = snapshot.session, snapshot.data
         with session.no_autoflush:
             previous = gather_previous(session, data)
-        write_back(session, data, plan.computed(), self.compute_resources)
+        write_back(
+            session, data, plan.computed(), self.compute_resources, previous.links
+        )
         changes = plan_changes(data, previous, plan, self.compute_resources)
         with session.no_autoflush:  # the variants now compare with this plan
             snapshot.previous = gather_previous(session, data)

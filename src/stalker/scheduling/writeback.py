@@ -243,28 +243,43 @@ def _interval_text(value: datetime.timedelta) -> str:
 
 
 def _replace_computed_resources(
-    connection: Any, data: ScheduleData, task_rows: Sequence[ComputedSchedule]
+    connection: Any,
+    data: ScheduleData,
+    task_rows: Sequence[ComputedSchedule],
+    stored: Mapping[int, Sequence[int]] | None = None,
 ) -> None:
-    """Keep only users the engine chose that are still resources or alternatives."""
+    """Keep only users the engine chose that are still resources or alternatives.
+
+    ``stored`` (a task's stored computed resources, ascending) spares the
+    tasks whose users did not change: their rows are neither deleted nor
+    inserted again.
+    """
     link = table("Task_Computed_Resources")
+    replaced: list[int] = []
     pairs: list[tuple[int, int]] = []
     resources, alternatives = data.resources, data.alternatives
     for row in task_rows:
-        if not row.resource_ids:
-            continue
         task_id = row.entity_id
         allowed = resources.get(task_id, ())
         others = alternatives.get(task_id, ())
-        pairs.extend(
-            (task_id, user_id)
-            for user_id in dict.fromkeys(row.resource_ids)  # ordered, no repeats
+        chosen = [
+            user_id
+            for user_id in dict.fromkeys(row.resource_ids or ())  # no repeats
             if user_id in allowed or user_id in others
-        )
+        ]
+        if stored is not None and tuple(sorted(chosen)) == tuple(
+            stored.get(task_id, ())
+        ):
+            continue
+        replaced.append(task_id)
+        pairs.extend((task_id, user_id) for user_id in chosen)
+    if not replaced:
+        return
     name = connection.dialect.identifier_preparer.quote(link.name)
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(
             f"DELETE FROM {name} WHERE task_id = ANY(%(ids)s::integer[])",
-            {"ids": _array_text(str(row.entity_id) for row in task_rows)},
+            {"ids": _array_text(str(task_id) for task_id in replaced)},
         )
         if pairs:
             connection.exec_driver_sql(
@@ -279,7 +294,7 @@ def _replace_computed_resources(
     # one statement over a JSON array of the ids, not a DELETE per task
     connection.exec_driver_sql(
         f"DELETE FROM {name} WHERE task_id IN (SELECT value FROM json_each(?))",
-        (json.dumps([row.entity_id for row in task_rows]),),
+        (json.dumps(replaced),),
     )
     statement = insert(link).values(
         task_id=bindparam("_task"), resource_id=bindparam("_user")
@@ -304,6 +319,7 @@ def write_back(
     data: ScheduleData,
     computed: Sequence[ComputedSchedule],
     compute_resources: bool = False,
+    stored_links: Mapping[int, Sequence[int]] | None = None,
 ) -> None:
     """Write ``computed`` dates to the Tasks and Projects rows, in one SAVEPOINT.
 
@@ -316,7 +332,7 @@ def write_back(
     a project of the run are ignored.
     """
     with cycle_collector_paused():
-        _write_back(session, data, computed, compute_resources)
+        _write_back(session, data, computed, compute_resources, stored_links)
 
 
 def _write_back(
@@ -324,6 +340,7 @@ def _write_back(
     data: ScheduleData,
     computed: Sequence[ComputedSchedule],
     compute_resources: bool,
+    stored_links: Mapping[int, Sequence[int]] | None,
 ) -> None:
     projects = set(data.project_ids)
     task_rows = [row for row in computed if row.entity_id in data.tasks]
@@ -331,7 +348,7 @@ def _write_back(
     check_constraints(data, task_rows)
     with session.begin_nested():
         connection = session.connection()
-        _write_tasks(connection, data, task_rows, compute_resources)
+        _write_tasks(connection, data, task_rows, compute_resources, stored_links)
         _update_dates(connection, "Projects", project_rows)
     written = {row.entity_id for row in (*task_rows, *project_rows)}
     _expire_written(session, written, compute_resources)
@@ -342,10 +359,11 @@ def _write_tasks(
     data: ScheduleData,
     task_rows: Sequence[ComputedSchedule],
     compute_resources: bool,
+    stored_links: Mapping[int, Sequence[int]] | None = None,
     texts: dict[Any, str] | None = None,
 ) -> None:
     if compute_resources:  # first: its key checks find the rows not yet updated
-        _replace_computed_resources(connection, data, task_rows)
+        _replace_computed_resources(connection, data, task_rows, stored_links)
     _update_dates(connection, "Tasks", task_rows, data, texts)
 
 
@@ -382,10 +400,12 @@ class StreamingWrite:
         session: Any,
         data: ScheduleData,
         compute_resources: bool,
+        stored_links: Mapping[int, Sequence[int]] | None = None,
         batch: int = STREAM_BATCH,
     ) -> None:
         self.session, self.data = session, data
         self.compute_resources = compute_resources
+        self.stored_links = stored_links
         self.batch = batch
         self.savepoint = session.begin_nested()
         self.connection = session.connection()
@@ -477,7 +497,12 @@ class StreamingWrite:
                 continue  # after an error: drain, the first error is raised
             try:
                 _write_tasks(
-                    self.connection, self.data, rows, self.compute_resources, self.texts
+                    self.connection,
+                    self.data,
+                    rows,
+                    self.compute_resources,
+                    self.stored_links,
+                    self.texts,
                 )
             except BaseException as error:  # re-raised in the caller's thread
                 self.failure = error
