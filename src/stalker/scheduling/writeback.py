@@ -13,17 +13,14 @@ import datetime
 import json
 import queue
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    Dialect,
-    Table,
     bindparam,
     insert,
     inspect,
-    update,
 )
 
 from stalker.db.driver import BindConverter, executemany
@@ -47,51 +44,34 @@ class ComputedSchedule:
     resource_ids: tuple[int, ...] | None = None
 
 
-def _date_rows(
-    target: Table,
-    dialect: Dialect,
-    rows: Iterable[ComputedSchedule],
-    data: ScheduleData | None = None,
-) -> list[dict[str, Any]]:
-    """Bind values; a task's pinned start/end stay as they are (its constraint).
+def _date_columns(
+    computed: Sequence[ComputedSchedule],
+    tasks: Mapping[int, Any],
+    moment: Callable[[datetime.datetime], Any],
+    span: Callable[[datetime.timedelta], Any],
+    converted: dict[Any, Any],
+) -> list[list[Any]]:
+    """The written values, a list per column of :data:`_DATE_COLUMNS`.
 
-    Computed dates fall on resolution steps: each distinct date and duration
-    is converted once, then looked up.
+    A task's pinned start/end stay as they are (its constraint).  Computed
+    dates fall on resolution steps, so each distinct date and duration is
+    converted once (``moment``, ``span``) into ``converted``, then looked up.
     """
-    moment = BindConverter(target.c.start, dialect, remember=False)
-    span = BindConverter(target.c.duration, dialect, remember=False)
-    dates: dict[datetime.datetime, Any] = {}
-    spans: dict[datetime.timedelta, Any] = {}
-    tasks = data.tasks if data is not None else {}
-
-    def date(value: datetime.datetime) -> Any:
-        converted = dates.get(value)
-        if converted is None:
-            converted = dates[value] = moment(value)
-        return converted
-
-    values = []
-    for row in rows:
-        computed_start, computed_end = date(row.start), date(row.end)
-        start, end = _written(row, tasks)
-        written_start, written_end = computed_start, computed_end
-        if (start, end) != (row.start, row.end):
-            written_start, written_end = date(start), date(end)
-        duration = end - start
-        converted = spans.get(duration)
-        if converted is None:
-            converted = spans[duration] = span(duration)
-        values.append(
-            {
-                "_id": row.entity_id,
-                "_start": written_start,
-                "_end": written_end,
-                "_duration": converted,
-                "_computed_start": computed_start,
-                "_computed_end": computed_end,
-            }
-        )
-    return values
+    written = [_written(row, tasks) for row in computed]
+    durations = [end - start for start, end in written]
+    moments = {value for row in computed for value in (row.start, row.end)}
+    moments.update(value for pair in written for value in pair)
+    for date in moments - converted.keys():
+        converted[date] = moment(date)
+    for duration in set(durations) - converted.keys():
+        converted[duration] = span(duration)
+    return [
+        [converted[start] for start, _ in written],
+        [converted[end] for _, end in written],
+        [converted[duration] for duration in durations],
+        [converted[row.start] for row in computed],
+        [converted[row.end] for row in computed],
+    ]
 
 
 def _written(
@@ -136,36 +116,45 @@ def _update_dates(
     table_name: str,
     computed: Sequence[ComputedSchedule],
     data: ScheduleData | None = None,
-    texts: dict[Any, str] | None = None,
+    texts: dict[Any, Any] | None = None,
 ) -> None:
     """Set start/end/duration and the computed start/end of every row.
 
     PostgreSQL gets one ``UPDATE ... FROM unnest(arrays)`` statement (one
-    round trip whatever the number of rows), its values written out once
-    each into ``texts`` (kept between the batches of one plan); SQLite, in
-    process, an executemany by primary key.
+    round trip whatever the number of rows), SQLite, in process, an
+    executemany by primary key.  ``texts`` keeps the values as written out
+    between the batches of one plan.
     """
     if not computed:
         return
     target = table(table_name)
+    tasks = data.tasks if data is not None else {}
+    texts = {} if texts is None else texts
+    quote = connection.dialect.identifier_preparer.quote
+    names = [quote(name) for name, _ in _DATE_COLUMNS]
+    name = quote(target.name)
     if connection.dialect.name == "postgresql":
-        tasks = data.tasks if data is not None else {}
-        texts = {} if texts is None else texts
-        _update_from_arrays(connection, target, computed, tasks, texts)
-        return
-    rows = _date_rows(target, connection.dialect, computed, data)
-    statement = (
-        update(target)
-        .where(target.c.id == bindparam("_id"))
-        .values(
-            start=bindparam("_start"),
-            end=bindparam("_end"),
-            duration=bindparam("_duration"),
-            computed_start=bindparam("_computed_start"),
-            computed_end=bindparam("_computed_end"),
+        columns = _date_columns(computed, tasks, _moment_text, _interval_text, texts)
+        arrays = ", ".join(
+            f"%(c{n})s::{kind}[]" for n, (_, kind) in enumerate(_DATE_COLUMNS)
         )
+        sets = ", ".join(f"{column} = v.{column}" for column in names)
+        parameters = {f"c{n}": _array_text(values) for n, values in enumerate(columns)}
+        parameters["ids"] = _array_text(str(row.entity_id) for row in computed)
+        connection.exec_driver_sql(
+            f"UPDATE {name} SET {sets} FROM unnest(%(ids)s::integer[], {arrays}) "
+            f"AS v(id, {', '.join(names)}) WHERE {name}.id = v.id",
+            parameters,
+        )
+        return
+    moment = BindConverter(target.c.start, connection.dialect, remember=False)
+    span = BindConverter(target.c.duration, connection.dialect, remember=False)
+    columns = _date_columns(computed, tasks, moment, span, texts)
+    sets = ", ".join(f"{column} = ?" for column in names)
+    connection.exec_driver_sql(
+        f"UPDATE {name} SET {sets} WHERE id = ?",
+        list(zip(*columns, (row.entity_id for row in computed), strict=True)),
     )
-    executemany(connection, statement, rows)
 
 
 #: The written columns and their PostgreSQL array types.
@@ -176,48 +165,6 @@ _DATE_COLUMNS = (
     ("computed_start", "timestamptz"),
     ("computed_end", "timestamptz"),
 )
-
-
-def _update_from_arrays(
-    connection: Any,
-    target: Table,
-    computed: Sequence[ComputedSchedule],
-    tasks: Mapping[int, Any],
-    texts: dict[Any, str],
-) -> None:
-    quote = connection.dialect.identifier_preparer.quote
-    names = [quote(name) for name, _ in _DATE_COLUMNS]
-    arrays = ", ".join(
-        f"%(c{n})s::{kind}[]" for n, (_, kind) in enumerate(_DATE_COLUMNS)
-    )
-    sets = ", ".join(f"{name} = v.{name}" for name in names)
-    sql = (
-        f"UPDATE {quote(target.name)} SET {sets} "
-        f"FROM unnest(%(ids)s::integer[], {arrays}) AS v(id, {', '.join(names)}) "
-        f"WHERE {quote(target.name)}.id = v.id"
-    )
-
-    def text(value: Any) -> str:  # dates fall on resolution steps: few distinct
-        found = texts.get(value)
-        if found is None:
-            if isinstance(value, datetime.datetime):
-                found = texts[value] = _moment_text(value)
-            else:
-                found = texts[value] = _interval_text(value)
-        return found
-
-    columns: list[list[str]] = [[] for _ in _DATE_COLUMNS]
-    starts, ends, spans, computed_starts, computed_ends = columns
-    for row in computed:
-        start, end = _written(row, tasks)
-        starts.append(text(start))
-        ends.append(text(end))
-        spans.append(text(end - start))
-        computed_starts.append(text(row.start))
-        computed_ends.append(text(row.end))
-    parameters = {f"c{n}": _array_text(values) for n, values in enumerate(columns)}
-    parameters["ids"] = _array_text(str(row.entity_id) for row in computed)
-    connection.exec_driver_sql(sql, parameters)
 
 
 def _array_text(items: Iterable[str]) -> str:
