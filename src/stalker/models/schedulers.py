@@ -521,7 +521,10 @@ class NativeScheduler(_ProjectsScheduler):
     ``compute_resources`` arguments, same write-back), that also honours the
     tasks' start/end constraints.  After a run ``plan`` holds, per task, the
     dates, the allocations and why each task starts when it does;
-    ``callback(done, total)`` reports progress.
+    ``callback(done, total)`` reports progress.  On PostgreSQL a thread
+    writes the finished tasks while the engine plans the others (all or
+    nothing, see :class:`~stalker.scheduling.writeback.StreamingWrite`), so
+    the callback must not query through the scheduling session.
     """
 
     def __init__(
