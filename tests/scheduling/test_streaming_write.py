@@ -280,3 +280,40 @@ def test_a_re_plan_leaves_unchanged_computed_resources_alone(session):
     plan = studio.scheduler.plan
     write_back(session(), data, plan.computed(), compute_resources=True)
     assert stored(session, world["project_id"])[1] == links
+
+
+def test_a_ctrl_c_while_waiting_for_the_writer_still_rolls_back(session, monkeypatch):
+    """The thread ends before the SAVEPOINT is rolled back, then Ctrl-C goes on."""
+    import time
+
+    world = build(session)
+    before = stored(session, world["project_id"])
+    data, calendar, constraints = gathered(session, world["studio"])
+    real = writeback._write_tasks
+    written: list[int] = []
+
+    def slow(connection, data, rows, *args, **kwargs):
+        time.sleep(0.2)
+        real(connection, data, rows, *args, **kwargs)
+        written.append(len(rows))
+
+    monkeypatch.setattr(writeback, "_write_tasks", slow)
+    stream = StreamingWrite(session(), data, True, batch=2)
+    plan = schedule(data, calendar, constraints, sink=stream)
+    assert stream.thread is not None and stream.thread.is_alive()
+    real_join = threading.Thread.join
+    interrupts = [KeyboardInterrupt()]
+
+    def join(thread, timeout=None):
+        if interrupts:
+            raise interrupts.pop()
+        return real_join(thread, timeout)
+
+    monkeypatch.setattr(threading.Thread, "join", join)
+    with pytest.raises(KeyboardInterrupt):
+        stream.abort()
+    monkeypatch.setattr(threading.Thread, "join", real_join)
+    assert no_writer_left()
+    assert len(written) <= 1  # the batch being written when stopped, no more
+    assert stored(session, world["project_id"]) == before
+    assert plan.tasks  # the plan itself was made

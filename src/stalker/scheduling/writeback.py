@@ -360,6 +360,7 @@ class StreamingWrite:
         self.written: set[int] = set()
         self.texts: dict[Any, str] = {}  # the written values' texts, for every batch
         self.failure: BaseException | None = None
+        self.cancelled = False
         self.batches: queue.SimpleQueue[list[ComputedSchedule] | None] = (
             queue.SimpleQueue()
         )
@@ -381,6 +382,7 @@ class StreamingWrite:
         self.written.clear()
         self.pending = []
         self.failure = None
+        self.cancelled = False
         self.savepoint = self.session.begin_nested()
         self.connection = self.session.connection()
 
@@ -398,9 +400,12 @@ class StreamingWrite:
 
     def abort(self) -> None:
         """Stop writing and roll back every batch (after any error)."""
-        self._stop()
-        if self.savepoint.is_active:
-            self.savepoint.rollback()
+        self.cancelled = True  # the batches still queued are not written
+        try:
+            self._stop()
+        finally:
+            if self.savepoint.is_active:
+                self.savepoint.rollback()
 
     def _send(self) -> None:
         if self.failure is not None:
@@ -418,10 +423,24 @@ class StreamingWrite:
         self.batches.put(rows)
 
     def _stop(self) -> None:
-        if self.thread is not None:
-            self.batches.put(None)
-            self.thread.join()
-            self.thread = None
+        """Let the writer finish its statement and end, whatever interrupts.
+
+        A Ctrl-C while waiting must not leave the thread writing after the
+        SAVEPOINT is rolled back; it is raised once the thread has ended.
+        """
+        if self.thread is None:
+            return
+        self.batches.put(None)
+        interrupted: BaseException | None = None
+        while self.thread.is_alive():
+            try:
+                self.thread.join()
+            except BaseException as error:  # KeyboardInterrupt, SystemExit
+                self.cancelled = True
+                interrupted = interrupted or error
+        self.thread = None
+        if interrupted is not None:
+            raise interrupted
 
     def _next_rows(self) -> tuple[list[ComputedSchedule], bool]:
         """Every batch waiting, as one (fewer statements when the writer lags)."""
@@ -440,7 +459,7 @@ class StreamingWrite:
         last = False
         while not last:
             rows, last = self._next_rows()
-            if self.failure is not None or not rows:
+            if self.failure is not None or self.cancelled or not rows:
                 continue  # after an error: drain, the first error is raised
             try:
                 _write_tasks(
