@@ -192,7 +192,7 @@ def test_an_interrupted_run_writes_nothing(session):
     assert stored(session, world["project_id"]) != before
 
 
-def test_the_scheduler_streams_on_postgresql_only(session, backend):
+def test_the_scheduler_streams_on_postgresql_only(session, backend, caplog):
     world = build(session)
     streams: list[StreamingWrite] = []
     real_init = StreamingWrite.__init__
@@ -205,7 +205,9 @@ def test_the_scheduler_streams_on_postgresql_only(session, backend):
     studio.scheduler = NativeScheduler(compute_resources=True)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(StreamingWrite, "__init__", spy)
-        studio.schedule()
+        with caplog.at_level("WARNING", logger="stalker.scheduling.writeback"):
+            studio.schedule()
+    assert caplog.text == ""  # the engine handed over every task
     assert len(streams) == (1 if backend == "postgresql" else 0)
     plan = studio.scheduler.plan
     dates, links = stored(session, world["project_id"])
@@ -317,3 +319,21 @@ def test_a_ctrl_c_while_waiting_for_the_writer_still_rolls_back(session, monkeyp
     assert len(written) <= 1  # the batch being written when stopped, no more
     assert stored(session, world["project_id"]) == before
     assert plan.tasks  # the plan itself was made
+
+
+def test_rows_the_engine_did_not_hand_over_are_written_at_the_end(session, caplog):
+    world = build(session)
+    data, calendar, constraints = gathered(session, world["studio"])
+    plan = schedule(data, calendar, constraints)
+    task_rows = [row for row in plan.computed() if row.entity_id in data.tasks]
+    stream = StreamingWrite(session(), data, True, batch=3)
+    for row in task_rows[::2]:  # half of them only
+        stream.add(row)
+    with caplog.at_level("WARNING", logger="stalker.scheduling.writeback"):
+        stream.finish(project_rows(plan), task_rows)
+    missing = len(task_rows) - len(task_rows[::2])
+    assert f"did not hand over {missing} planned tasks" in caplog.text
+    streamed = stored(session, world["project_id"])
+    session.rollback()
+    write_back(session(), data, plan.computed(), compute_resources=True)
+    assert stored(session, world["project_id"]) == streamed

@@ -597,7 +597,7 @@ class NativeScheduler(_ProjectsScheduler):
                         previous.links,
                     )
                 else:
-                    stream.finish(self._project_rows())
+                    stream.finish(self._project_rows(), self._task_rows(stream))
             except BaseException:
                 if stream is not None:
                     stream.abort()
@@ -620,6 +620,14 @@ class NativeScheduler(_ProjectsScheduler):
         if session.connection().dialect.name != "postgresql":
             return None
         return StreamingWrite(session, data, self.compute_resources, stored_links)
+
+    def _task_rows(self, stream: StreamingWrite) -> list[ComputedSchedule]:
+        """The planned tasks the engine did not hand to ``stream`` (none)."""
+        return [
+            ComputedSchedule(task_id, plan.start, plan.end, plan.resource_ids)
+            for task_id, plan in self.plan.tasks.items()
+            if task_id not in stream.received
+        ]
 
     def _project_rows(self) -> list[ComputedSchedule]:
         return [

@@ -377,7 +377,9 @@ class Engine:
 
     ``constraints`` maps a task id to the start it may not begin before and
     the end it should not pass (either may be None); ``progress`` is called
-    with ``(scheduled leaves, all leaves)`` now and then.
+    with ``(scheduled leaves, all leaves)`` now and then; ``finished`` gets
+    each task's row once its dates are final (a leaf when placed, a
+    container when its last child ends).
     """
 
     def __init__(

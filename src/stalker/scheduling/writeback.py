@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -27,6 +28,8 @@ from stalker.db.driver import BindConverter, executemany
 from stalker.db.types import require_aware
 from stalker.scheduling.data import ScheduleData, table
 from stalker.utils import cycle_collector_paused
+
+logger = logging.getLogger(__name__)
 
 _DATE_ATTRIBUTES = ("_start", "_end", "_duration", "computed_start", "computed_end")
 
@@ -358,6 +361,7 @@ class StreamingWrite:
         self.connection = session.connection()
         self.pending: list[ComputedSchedule] = []
         self.written: set[int] = set()
+        self.received: set[int] = set()
         self.texts: dict[Any, str] = {}  # the written values' texts, for every batch
         self.failure: BaseException | None = None
         self.cancelled = False
@@ -371,6 +375,7 @@ class StreamingWrite:
         task = self.data.tasks.get(row.entity_id)
         if task is not None and task.constraint:
             check_constraints(self.data, (row,))
+        self.received.add(row.entity_id)
         self.pending.append(row)
         if len(self.pending) >= self.batch:
             self._send()
@@ -380,14 +385,30 @@ class StreamingWrite:
         self._stop()
         self.savepoint.rollback()
         self.written.clear()
+        self.received.clear()
         self.pending = []
         self.failure = None
         self.cancelled = False
         self.savepoint = self.session.begin_nested()
         self.connection = self.session.connection()
 
-    def finish(self, project_rows: Sequence[ComputedSchedule]) -> None:
-        """Write the rest and the projects' dates, wait, release the SAVEPOINT."""
+    def finish(
+        self,
+        project_rows: Sequence[ComputedSchedule],
+        task_rows: Iterable[ComputedSchedule] = (),
+    ) -> None:
+        """Write the rest and the projects' dates, wait, release the SAVEPOINT.
+
+        ``task_rows`` (the whole plan's) makes sure no task is lost: those
+        the engine did not hand over are written now, with a warning.
+        """
+        unsent = [row for row in task_rows if row.entity_id not in self.received]
+        if unsent:
+            logger.warning(
+                "the engine did not hand over %d planned tasks; written at the end",
+                len(unsent),
+            )
+            self.pending.extend(unsent)
         self._send()
         self._stop()
         if self.failure is not None:
