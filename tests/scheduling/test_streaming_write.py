@@ -1,19 +1,20 @@
 """Writing finished tasks while the engine plans the others (StreamingWrite).
 
-NativeScheduler streams on PostgreSQL only; the writer itself is tested on
-both backends: the same rows as ``write_back``, and nothing written after
-any error, with the session still usable.
+NativeScheduler streams on PostgreSQL (psycopg's pipeline mode); the writer
+is tested there: the same rows as ``write_back``, nothing written after any
+error, the session still usable.  What the scheduler does with an error is
+tested on both backends.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
-import threading
 from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 import stalker.scheduling.writeback as writeback
 from stalker import NativeScheduler, Studio
@@ -21,7 +22,12 @@ from stalker.scheduling import ConstraintError, SchedulingError
 from stalker.scheduling.data import gather_schedule_data, table
 from stalker.scheduling.engine import schedule
 from stalker.scheduling.native import gather_constraints, studio_calendar
-from stalker.scheduling.writeback import ComputedSchedule, StreamingWrite, write_back
+from stalker.scheduling.writeback import (
+    ComputedSchedule,
+    StreamingWrite,
+    can_stream,
+    write_back,
+)
 
 from ..factories import make_user
 from ..task_factories import TaskWorld, dt
@@ -92,18 +98,26 @@ def project_rows(plan: Any) -> list[ComputedSchedule]:
     return [ComputedSchedule(i, s, e) for i, (s, e) in plan.projects.items()]
 
 
-def no_writer_left() -> bool:
-    return not any(t.name == "stalker-write-back" for t in threading.enumerate())
+def in_pipeline(session: Any) -> bool:
+    """Whether the session's psycopg connection is still in pipeline mode."""
+    pgconn = getattr(session.connection().connection.driver_connection, "pgconn", None)
+    return pgconn is not None and int(pgconn.pipeline_status) != 0
 
 
-def test_streamed_rows_are_the_write_backs(session):
+def pipelines_only(backend: str) -> None:
+    if backend != "postgresql":
+        pytest.skip("pipeline mode is psycopg's: SQLite writes after the engine")
+
+
+def test_streamed_rows_are_the_write_backs(session, backend):
+    pipelines_only(backend)
     world = build(session)
     data, calendar, constraints = gathered(session, world["studio"])
     stream = StreamingWrite(session(), data, True, batch=4)
     plan = schedule(data, calendar, constraints, sink=stream)
     stream.finish(project_rows(plan))
     streamed = stored(session, world["project_id"])
-    assert no_writer_left()
+    assert stream.pipeline is None
     session.rollback()
     before = stored(session, world["project_id"])
     assert before != streamed
@@ -119,7 +133,8 @@ def test_streamed_rows_are_the_write_backs(session):
     assert comp.computed_end == plan.tasks[comp.id].end
 
 
-def test_an_error_while_writing_rolls_every_batch_back(session, monkeypatch):
+def test_an_error_while_writing_rolls_every_batch_back(session, monkeypatch, backend):
+    pipelines_only(backend)
     world = build(session)
     before = stored(session, world["project_id"])
     data, calendar, constraints = gathered(session, world["studio"])
@@ -137,13 +152,14 @@ def test_an_error_while_writing_rolls_every_batch_back(session, monkeypatch):
         plan = schedule(data, calendar, constraints, sink=stream)
         stream.finish(project_rows(plan))
     stream.abort()  # what the scheduler does with any error
-    assert no_writer_left()
+    assert stream.pipeline is None
     assert calls
     assert stored(session, world["project_id"]) == before
     assert session.scalar(select(Studio.name)) == "Streams"  # still usable
 
 
-def test_discard_forgets_what_was_written(session):
+def test_discard_forgets_what_was_written(session, backend):
+    pipelines_only(backend)
     world = build(session)
     before = stored(session, world["project_id"])
     data, calendar, constraints = gathered(session, world["studio"])
@@ -168,7 +184,7 @@ def test_a_missed_pinned_date_writes_nothing(session):
     studio.scheduler = NativeScheduler(compute_resources=True)
     with pytest.raises(ConstraintError, match="SH003 / Comp"):
         studio.schedule()
-    assert no_writer_left()
+    assert not in_pipeline(session)
     assert stored(session, world["project_id"]) == before
 
 
@@ -185,7 +201,7 @@ def test_an_interrupted_run_writes_nothing(session):
     studio.scheduler = NativeScheduler(compute_resources=True, callback=interrupt)
     with pytest.raises(KeyboardInterrupt):
         studio.schedule()
-    assert seen and no_writer_left()
+    assert seen and not in_pipeline(session)
     assert stored(session, world["project_id"]) == before
     studio.scheduler = NativeScheduler(compute_resources=True)
     studio.schedule()  # the session goes on
@@ -217,7 +233,8 @@ def test_the_scheduler_streams_on_postgresql_only(session, backend, caplog):
     assert links
 
 
-def test_a_cycle_found_at_the_end_writes_nothing(session):
+def test_a_cycle_found_at_the_end_writes_nothing(session, backend):
+    pipelines_only(backend)
     world = build(session)
     tasks = world["tasks"]
     before = stored(session, world["project_id"])
@@ -284,44 +301,39 @@ def test_a_re_plan_leaves_unchanged_computed_resources_alone(session):
     assert stored(session, world["project_id"])[1] == links
 
 
-def test_a_ctrl_c_while_waiting_for_the_writer_still_rolls_back(session, monkeypatch):
-    """The thread ends before the SAVEPOINT is rolled back, then Ctrl-C goes on."""
-    import time
-
+@pytest.mark.parametrize("batch", [2, 10_000])  # found while adding, at the end
+def test_a_server_error_in_a_sent_batch_rolls_everything_back(session, backend, batch):
+    """A key the server refuses: an IntegrityError, nothing written."""
+    pipelines_only(backend)
     world = build(session)
     before = stored(session, world["project_id"])
     data, calendar, constraints = gathered(session, world["studio"])
-    real = writeback._write_tasks
-    written: list[int] = []
-
-    def slow(connection, data, rows, *args, **kwargs):
-        time.sleep(0.2)
-        real(connection, data, rows, *args, **kwargs)
-        written.append(len(rows))
-
-    monkeypatch.setattr(writeback, "_write_tasks", slow)
-    stream = StreamingWrite(session(), data, True, batch=2)
-    plan = schedule(data, calendar, constraints, sink=stream)
-    assert stream.thread is not None and stream.thread.is_alive()
-    real_join = threading.Thread.join
-    interrupts = [KeyboardInterrupt()]
-
-    def join(thread, timeout=None):
-        if interrupts:
-            raise interrupts.pop()
-        return real_join(thread, timeout)
-
-    monkeypatch.setattr(threading.Thread, "join", join)
-    with pytest.raises(KeyboardInterrupt):
-        stream.abort()
-    monkeypatch.setattr(threading.Thread, "join", real_join)
-    assert no_writer_left()
-    assert len(written) <= 1  # the batch being written when stopped, no more
+    plan = schedule(data, calendar, constraints)
+    rows = [row for row in plan.computed() if row.entity_id in data.tasks]
+    ghost = 987654  # no such user: the computed-resources key check fails
+    victim = next(row for row in rows if row.resource_ids)
+    data.resources[victim.entity_id] = [*data.resources[victim.entity_id], ghost]
+    rows[rows.index(victim)] = dataclasses.replace(
+        victim, resource_ids=(*victim.resource_ids, ghost)
+    )
+    stream = StreamingWrite(session(), data, True, batch=batch)
+    with pytest.raises(IntegrityError, match="foreign key"):
+        try:
+            for row in rows:
+                stream.add(row)
+            stream.finish(project_rows(plan))
+        except BaseException:
+            stream.abort()
+            raise
+    assert stream.pipeline is None
     assert stored(session, world["project_id"]) == before
-    assert plan.tasks  # the plan itself was made
+    assert session.scalar(select(Studio.name)) == "Streams"  # still usable
 
 
-def test_rows_the_engine_did_not_hand_over_are_written_at_the_end(session, caplog):
+def test_rows_the_engine_did_not_hand_over_are_written_at_the_end(
+    session, caplog, backend
+):
+    pipelines_only(backend)
     world = build(session)
     data, calendar, constraints = gathered(session, world["studio"])
     plan = schedule(data, calendar, constraints)
@@ -337,3 +349,19 @@ def test_rows_the_engine_did_not_hand_over_are_written_at_the_end(session, caplo
     session.rollback()
     write_back(session(), data, plan.computed(), compute_resources=True)
     assert stored(session, world["project_id"]) == streamed
+
+
+def test_streaming_needs_psycopg_pipelines(session, backend):
+    assert can_stream(session.connection()) is (backend == "postgresql")
+
+    class Psycopg2Like:  # no pipeline mode
+        pass
+
+    class Connection:  # the shape of a SQLAlchemy Connection
+        class dialect:
+            name = "postgresql"
+
+        class connection:
+            driver_connection = Psycopg2Like()
+
+    assert not can_stream(Connection())

@@ -46,7 +46,12 @@ from stalker.scheduling.tj3 import (
     run_tj3,
 )
 from stalker.scheduling.tjp import tjp_file
-from stalker.scheduling.writeback import ComputedSchedule, StreamingWrite, write_back
+from stalker.scheduling.writeback import (
+    ComputedSchedule,
+    StreamingWrite,
+    can_stream,
+    write_back,
+)
 from stalker.utils import cycle_collector_paused
 
 logger = logging.getLogger(__name__)
@@ -521,8 +526,8 @@ class NativeScheduler(_ProjectsScheduler):
     ``compute_resources`` arguments, same write-back), that also honours the
     tasks' start/end constraints.  After a run ``plan`` holds, per task, the
     dates, the allocations and why each task starts when it does;
-    ``callback(done, total)`` reports progress.  On PostgreSQL a thread
-    writes the finished tasks while the engine plans the others (all or
+    ``callback(done, total)`` reports progress.  On PostgreSQL the finished
+    tasks are sent to the server while the engine plans the others (all or
     nothing, see :class:`~stalker.scheduling.writeback.StreamingWrite`), so
     the callback must not query through the scheduling session.
     """
@@ -613,11 +618,12 @@ class NativeScheduler(_ProjectsScheduler):
     ) -> StreamingWrite | None:
         """On PostgreSQL the tasks are written while the engine plans.
 
-        The server then works in its own process beside the engine; SQLite
-        runs in this process, so it gets the whole write-back at the end.
+        The server then works in its own process beside the engine (see
+        :func:`~stalker.scheduling.writeback.can_stream`); SQLite runs in
+        this process, so it gets the whole write-back at the end.
         """
         session = self._session()
-        if session.connection().dialect.name != "postgresql":
+        if not can_stream(session.connection()):
             return None
         return StreamingWrite(session, data, self.compute_resources, stored_links)
 

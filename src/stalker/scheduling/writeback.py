@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime
 import json
 import logging
-import queue
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +21,7 @@ from sqlalchemy import (
     insert,
     inspect,
 )
+from sqlalchemy.exc import DBAPIError
 
 from stalker.db.driver import BindConverter, executemany
 from stalker.db.types import require_aware
@@ -329,20 +328,38 @@ def _expire_written(session: Any, written: set[int], compute_resources: bool) ->
 STREAM_BATCH = 1000
 
 
+def can_stream(connection: Any) -> bool:
+    """Whether a :class:`StreamingWrite` can write through ``connection``.
+
+    It needs psycopg 3's pipeline mode on PostgreSQL (libpq 14 or later).
+    Elsewhere (SQLite, psycopg2) the whole write-back comes after the engine.
+    """
+    if connection.dialect.name != "postgresql":
+        return False
+    raw = connection.connection.driver_connection
+    pipeline = getattr(type(raw), "pipeline", None)
+    if pipeline is None:
+        return False
+    from psycopg import Pipeline
+
+    return bool(Pipeline.is_supported())
+
+
 class StreamingWrite:
     """Writes each finished task while the engine plans the others.
 
-    On PostgreSQL the server updates a batch in its own process while the
-    engine goes on in this one (the writing thread waits for the server with
-    Python's lock released), so most of the write-back costs no time after
-    the engine ends.  It is :func:`write_back` in pieces: the same rows,
-    checks and statements, all inside one SAVEPOINT; :meth:`discard` (the
+    The batches go out through psycopg's pipeline mode: each statement is
+    sent without waiting for its result, so PostgreSQL updates a batch in
+    its own process while the engine goes on in this one, and most of the
+    write-back costs no time after the engine ends (:meth:`finish` waits
+    for the last results).  It is :func:`write_back` in pieces: the same
+    rows, checks and values, all inside one SAVEPOINT; :meth:`discard` (the
     horizon grew, the plan starts again) and :meth:`abort` (any error) roll
     every batch back, and the session stays usable.
 
-    Only the writing thread uses the session's connection between the first
-    :meth:`add` and :meth:`finish`/:meth:`abort`; code that runs meanwhile
-    (a progress callback) must not query through the same session.
+    Between the first batch and :meth:`finish`/:meth:`abort` the connection
+    is in pipeline mode: code that runs meanwhile (a progress callback)
+    must not query through the same session.
     """
 
     def __init__(
@@ -359,16 +376,11 @@ class StreamingWrite:
         self.batch = batch
         self.savepoint = session.begin_nested()
         self.connection = session.connection()
+        self.pipeline: Any = None
         self.pending: list[ComputedSchedule] = []
         self.written: set[int] = set()
         self.received: set[int] = set()
         self.texts: dict[Any, str] = {}  # the written values' texts, for every batch
-        self.failure: BaseException | None = None
-        self.cancelled = False
-        self.batches: queue.SimpleQueue[list[ComputedSchedule] | None] = (
-            queue.SimpleQueue()
-        )
-        self.thread: threading.Thread | None = None
 
     def add(self, row: ComputedSchedule) -> None:
         """Take one finished task's row (checked against its pinned dates now)."""
@@ -382,13 +394,11 @@ class StreamingWrite:
 
     def discard(self) -> None:
         """Roll back what was written; the next rows start a new plan."""
-        self._stop()
+        self._leave_pipeline(failed=True)
         self.savepoint.rollback()
         self.written.clear()
         self.received.clear()
         self.pending = []
-        self.failure = None
-        self.cancelled = False
         self.savepoint = self.session.begin_nested()
         self.connection = self.session.connection()
 
@@ -410,10 +420,7 @@ class StreamingWrite:
             )
             self.pending.extend(unsent)
         self._send()
-        self._stop()
-        if self.failure is not None:
-            self.abort()
-            raise self.failure
+        self._leave_pipeline(failed=False)  # raises the first error, if any
         _update_dates(self.connection, "Projects", project_rows)
         self.savepoint.commit()
         written = self.written | {row.entity_id for row in project_rows}
@@ -421,75 +428,49 @@ class StreamingWrite:
 
     def abort(self) -> None:
         """Stop writing and roll back every batch (after any error)."""
-        self.cancelled = True  # the batches still queued are not written
         try:
-            self._stop()
+            self._leave_pipeline(failed=True)
         finally:
             if self.savepoint.is_active:
                 self.savepoint.rollback()
 
     def _send(self) -> None:
-        if self.failure is not None:
-            raise self.failure
         rows = [row for row in self.pending if row.entity_id in self.data.tasks]
         self.pending = []
         if not rows:
             return
+        if self.pipeline is None:
+            raw = self.connection.connection.driver_connection
+            self.pipeline = raw.pipeline()
+            self.pipeline.__enter__()
         self.written.update(row.entity_id for row in rows)
-        if self.thread is None:
-            self.thread = threading.Thread(
-                target=self._write, name="stalker-write-back", daemon=True
-            )
-            self.thread.start()
-        self.batches.put(rows)
+        _write_tasks(
+            self.connection,
+            self.data,
+            rows,
+            self.compute_resources,
+            self.stored_links,
+            self.texts,
+        )
 
-    def _stop(self) -> None:
-        """Let the writer finish its statement and end, whatever interrupts.
+    def _leave_pipeline(self, failed: bool) -> None:
+        """Wait for the statements sent and leave pipeline mode.
 
-        A Ctrl-C while waiting must not leave the thread writing after the
-        SAVEPOINT is rolled back; it is raised once the thread has ended.
+        After a failure their errors do not matter (everything is rolled
+        back): the first one is raised only when finishing.
         """
-        if self.thread is None:
+        pipeline, self.pipeline = self.pipeline, None
+        if pipeline is None:
             return
-        self.batches.put(None)
-        interrupted: BaseException | None = None
-        while self.thread.is_alive():
-            try:
-                self.thread.join()
-            except BaseException as error:  # KeyboardInterrupt, SystemExit
-                self.cancelled = True
-                interrupted = interrupted or error
-        self.thread = None
-        if interrupted is not None:
-            raise interrupted
-
-    def _next_rows(self) -> tuple[list[ComputedSchedule], bool]:
-        """Every batch waiting, as one (fewer statements when the writer lags)."""
-        batch = self.batches.get()
-        if batch is None:
-            return [], True
-        rows = list(batch)
-        while not self.batches.empty():
-            batch = self.batches.get()
-            if batch is None:
-                return rows, True
-            rows.extend(batch)
-        return rows, False
-
-    def _write(self) -> None:
-        last = False
-        while not last:
-            rows, last = self._next_rows()
-            if self.failure is not None or self.cancelled or not rows:
-                continue  # after an error: drain, the first error is raised
-            try:
-                _write_tasks(
-                    self.connection,
-                    self.data,
-                    rows,
-                    self.compute_resources,
-                    self.stored_links,
-                    self.texts,
-                )
-            except BaseException as error:  # re-raised in the caller's thread
-                self.failure = error
+        dbapi_error = self.connection.dialect.loaded_dbapi.Error
+        try:
+            pipeline.__exit__(None, None, None)
+        except dbapi_error as error:
+            if not failed:  # as SQLAlchemy raises the driver's errors
+                raise DBAPIError.instance(
+                    "(the write-back's pipelined statements)",
+                    None,
+                    error,
+                    dbapi_error,
+                    dialect=self.connection.dialect,
+                ) from error
