@@ -112,11 +112,19 @@ def pipelines_only(backend: str) -> None:
 def test_streamed_rows_are_the_write_backs(session, backend):
     pipelines_only(backend)
     world = build(session)
+    comp = world["tasks"]["SH001/Comp"]
+    comp.schedule_constraint = 2  # a pinned end the plan ends well before
+    comp.end = START + datetime.timedelta(days=90)
+    session.commit()
     data, calendar, constraints = gathered(session, world["studio"])
     stream = StreamingWrite(session(), data, True, batch=4)
     plan = schedule(data, calendar, constraints, sink=stream)
     stream.finish(project_rows(plan))
     streamed = stored(session, world["project_id"])
+    pinned = next(row for row in streamed[0] if row[0] == comp.id)
+    assert pinned[2] == START + datetime.timedelta(days=90)  # end stays pinned
+    assert pinned[5] == plan.tasks[comp.id].end < pinned[2]  # computed_end: plan
+    assert pinned[3] == pinned[2] - pinned[1]  # the duration follows
     assert stream.pipeline is None
     session.rollback()
     before = stored(session, world["project_id"])
