@@ -602,7 +602,7 @@ class NativeScheduler(_ProjectsScheduler):
                         previous.links,
                     )
                 else:
-                    stream.finish(self._project_rows(), self._task_rows(stream))
+                    stream.finish(self._project_rows(), self._unsent_rows(stream))
             except BaseException:
                 if stream is not None:
                     stream.abort()
@@ -627,7 +627,7 @@ class NativeScheduler(_ProjectsScheduler):
             return None
         return StreamingWrite(session, data, self.compute_resources, stored_links)
 
-    def _task_rows(self, stream: StreamingWrite) -> list[ComputedSchedule]:
+    def _unsent_rows(self, stream: StreamingWrite) -> list[ComputedSchedule]:
         """The planned tasks the engine did not hand to ``stream`` (none)."""
         return [
             ComputedSchedule(task_id, plan.start, plan.end, plan.resource_ids)

@@ -378,14 +378,15 @@ class StreamingWrite:
         self.connection = session.connection()
         self.pipeline: Any = None
         self.pending: list[ComputedSchedule] = []
-        self.written: set[int] = set()
-        self.received: set[int] = set()
+        self.received: set[int] = set()  # the tasks sent or about to be
         self.texts: dict[Any, str] = {}  # the written values' texts, for every batch
 
     def add(self, row: ComputedSchedule) -> None:
         """Take one finished task's row (checked against its pinned dates now)."""
         task = self.data.tasks.get(row.entity_id)
-        if task is not None and task.constraint:
+        if task is None:
+            return  # not a gathered task: nothing of it is written
+        if task.constraint:
             check_constraints(self.data, (row,))
         self.received.add(row.entity_id)
         self.pending.append(row)
@@ -396,7 +397,6 @@ class StreamingWrite:
         """Roll back what was written; the next rows start a new plan."""
         self._leave_pipeline(failed=True)
         self.savepoint.rollback()
-        self.written.clear()
         self.received.clear()
         self.pending = []
         self.savepoint = self.session.begin_nested()
@@ -405,25 +405,25 @@ class StreamingWrite:
     def finish(
         self,
         project_rows: Sequence[ComputedSchedule],
-        task_rows: Iterable[ComputedSchedule] = (),
+        missing: Sequence[ComputedSchedule] = (),
     ) -> None:
         """Write the rest and the projects' dates, wait, release the SAVEPOINT.
 
-        ``task_rows`` (the whole plan's) makes sure no task is lost: those
-        the engine did not hand over are written now, with a warning.
+        ``missing`` are planned tasks the engine did not hand over (none is
+        expected): they are written now, with a warning, so none is lost.
         """
-        unsent = [row for row in task_rows if row.entity_id not in self.received]
-        if unsent:
+        if missing:
             logger.warning(
                 "the engine did not hand over %d planned tasks; written at the end",
-                len(unsent),
+                len(missing),
             )
-            self.pending.extend(unsent)
+            for row in missing:
+                self.add(row)
         self._send()
         self._leave_pipeline(failed=False)  # raises the first error, if any
         _update_dates(self.connection, "Projects", project_rows)
         self.savepoint.commit()
-        written = self.written | {row.entity_id for row in project_rows}
+        written = self.received | {row.entity_id for row in project_rows}
         _expire_written(self.session, written, self.compute_resources)
 
     def abort(self) -> None:
@@ -435,15 +435,13 @@ class StreamingWrite:
                 self.savepoint.rollback()
 
     def _send(self) -> None:
-        rows = [row for row in self.pending if row.entity_id in self.data.tasks]
-        self.pending = []
+        rows, self.pending = self.pending, []
         if not rows:
             return
         if self.pipeline is None:
             raw = self.connection.connection.driver_connection
             self.pipeline = raw.pipeline()
             self.pipeline.__enter__()
-        self.written.update(row.entity_id for row in rows)
         _write_tasks(
             self.connection,
             self.data,
